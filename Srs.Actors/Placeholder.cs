@@ -1,0 +1,1 @@
+namespace Srs.Actors; internal static class Placeholder {}

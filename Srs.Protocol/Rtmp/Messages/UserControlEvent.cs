@@ -1,0 +1,16 @@
+namespace Srs.Protocol.Rtmp.Messages;
+
+/// <summary>A user control message (type 4). <paramref name="Value2"/> is the buffer length for SetBufferLength.</summary>
+public readonly record struct UserControlEvent(ushort Type, uint Value, uint Value2 = 0)
+{
+    public const ushort StreamBegin = 0;
+    public const ushort StreamEof = 1;
+    public const ushort StreamDry = 2;
+    public const ushort SetBufferLength = 3;
+    public const ushort StreamIsRecorded = 4;
+    public const ushort PingRequest = 6;
+    public const ushort PingResponse = 7;
+
+    /// <summary>Throws <see cref="RtmpProtocolException"/> for a body shorter than its event type needs.</summary>
+    public static UserControlEvent Parse(ReadOnlySpan<byte> payload) => throw new NotImplementedException();
+}

@@ -1,0 +1,22 @@
+namespace Srs.Protocol.Rtmp;
+
+/// <summary>
+/// Bounds that keep one bad peer from hurting the node. Exceeding any raises
+/// <see cref="RtmpProtocolException"/> for that connection only.
+/// </summary>
+public sealed record RtmpLimits
+{
+    /// <summary>Largest chunk size a peer may set (the RTMP maximum is 2^31-1; SRS accepts up to 65536).</summary>
+    public int MaxChunkSize { get; init; } = 65536;
+
+    /// <summary>Largest message a peer may send. A 4K keyframe rarely passes 2 MB.</summary>
+    public int MaxMessageSize { get; init; } = 8 * 1024 * 1024;
+
+    /// <summary>Chunk streams a peer may have open at once (each one holds a partial message).</summary>
+    public int MaxChunkStreams { get; init; } = 64;
+
+    /// <summary>A peer silent mid-handshake is closed after this long.</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    public static RtmpLimits Default { get; } = new();
+}
