@@ -1,0 +1,87 @@
+using System.Net;
+using Akka.Configuration;
+using Srs.Protocol.Rtmp;
+
+namespace Srs.Actors.Configuration;
+
+public enum NodeRole { Origin, Edge }
+
+/// <summary>
+/// The `srs` section of the HOCON configuration, typed. <see cref="ConfigValidator"/> checks a
+/// config first, so reading here may assume every key has a valid value.
+/// </summary>
+public sealed record SrsSettings
+{
+    public NodeRole Role { get; init; } = NodeRole.Origin;
+    public IPEndPoint RtmpListen { get; init; } = new(IPAddress.Any, 1935);
+    public bool HttpApiEnabled { get; init; } = true;
+    public IPEndPoint HttpApiListen { get; init; } = new(IPAddress.Any, 1985);
+    public bool HttpServerEnabled { get; init; } = true;
+    public IPEndPoint HttpServerListen { get; init; } = new(IPAddress.Any, 8080);
+    public bool ReusePort { get; init; } = true;
+    public TimeSpan GraceStartWait { get; init; } = TimeSpan.FromMilliseconds(2300);
+    public TimeSpan GraceFinalWait { get; init; } = TimeSpan.FromMilliseconds(3200);
+    public TimeSpan? GraceMaxWait { get; init; }
+    public bool ForceGraceQuit { get; init; }
+    public TimeSpan SourceIdleTimeout { get; init; } = TimeSpan.FromSeconds(3);
+    public bool GopCache { get; init; } = true;
+    public TimeSpan QueueLength { get; init; } = TimeSpan.FromSeconds(10);
+    public int OutChunkSize { get; init; } = 60000;
+    public RtmpLimits Limits { get; init; } = RtmpLimits.Default;
+    public IReadOnlyList<string> EdgeOrigins { get; init; } = [];
+    public HookSettings Hooks { get; init; } = new();
+
+    public static SrsSettings FromConfig(Config root)
+    {
+        var c = root.GetConfig("srs") ?? Config.Empty;
+        return new SrsSettings
+        {
+            Role = ParseRole(c.GetString("role", "origin")),
+            RtmpListen = ParseEndPoint(c.GetString("rtmp.listen", "0.0.0.0:1935")),
+            HttpApiEnabled = c.GetBoolean("http-api.enabled", true),
+            HttpApiListen = ParseEndPoint(c.GetString("http-api.listen", "0.0.0.0:1985")),
+            HttpServerEnabled = c.GetBoolean("http-server.enabled", true),
+            HttpServerListen = ParseEndPoint(c.GetString("http-server.listen", "0.0.0.0:8080")),
+            ReusePort = c.GetBoolean("reuseport", true),
+            GraceStartWait = c.GetTimeSpan("grace-start-wait", TimeSpan.FromMilliseconds(2300)),
+            GraceFinalWait = c.GetTimeSpan("grace-final-wait", TimeSpan.FromMilliseconds(3200)),
+            GraceMaxWait = c.HasPath("grace-max-wait") ? c.GetTimeSpan("grace-max-wait") : null,
+            ForceGraceQuit = c.GetBoolean("force-grace-quit", false),
+            SourceIdleTimeout = c.GetTimeSpan("source.idle-timeout", TimeSpan.FromSeconds(3)),
+            GopCache = c.GetBoolean("gop-cache", true),
+            QueueLength = c.GetTimeSpan("queue-length", TimeSpan.FromSeconds(10)),
+            OutChunkSize = c.GetInt("rtmp.chunk-size", 60000),
+            Limits = new RtmpLimits
+            {
+                MaxChunkSize = c.GetInt("rtmp.max-chunk-size", RtmpLimits.Default.MaxChunkSize),
+                MaxMessageSize = c.GetInt("rtmp.max-message-size", RtmpLimits.Default.MaxMessageSize),
+                MaxChunkStreams = c.GetInt("rtmp.max-chunk-streams", RtmpLimits.Default.MaxChunkStreams),
+                HandshakeTimeout = c.GetTimeSpan("rtmp.handshake-timeout", RtmpLimits.Default.HandshakeTimeout),
+            },
+            EdgeOrigins = c.HasPath("edge.origins") ? c.GetStringList("edge.origins").ToArray() : [],
+            Hooks = HookSettings.FromConfig(c.GetConfig("hooks")),
+        };
+    }
+
+    public static NodeRole ParseRole(string value) => value.ToLowerInvariant() switch
+    {
+        "origin" => NodeRole.Origin,
+        "edge" => NodeRole.Edge,
+        _ => throw new FormatException($"role must be origin or edge, not '{value}'"),
+    };
+
+    /// <summary>"host:port", "[v6]:port" or a bare port (all interfaces), as SRS's listen accepts.</summary>
+    public static IPEndPoint ParseEndPoint(string value)
+    {
+        if (int.TryParse(value, out var bare) && bare is >= 0 and <= 65535) return new IPEndPoint(IPAddress.Any, bare);
+        if (IPEndPoint.TryParse(value, out var ep) && value.Contains(':') && ep.Port is >= 0 and <= 65535) return ep;
+        var colon = value.LastIndexOf(':');
+        if (colon > 0 && int.TryParse(value[(colon + 1)..], out var port) && port is >= 0 and <= 65535)
+        {
+            var host = value[..colon];
+            if (host == "localhost") return new IPEndPoint(IPAddress.Loopback, port);
+            if (IPAddress.TryParse(host.Trim('[', ']'), out var ip)) return new IPEndPoint(ip, port);
+        }
+        throw new FormatException($"'{value}' is not an address \"ip:port\"");
+    }
+}

@@ -1,0 +1,75 @@
+using Akka.Actor;
+using Akka.Event;
+using Srs.Actors.Configuration;
+using Srs.Actors.Hooks;
+using Srs.Actors.Stats;
+using static Srs.Actors.Connections.ConnectionProtocol;
+
+namespace Srs.Actors.Connections;
+
+/// <summary>
+/// Parent of every client connection actor. Knows how many clients are connected, so a graceful
+/// quit can wait for the last one, and closes them all on a fast quit.
+/// </summary>
+public sealed class ConnectionManager : ReceiveActor
+{
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly List<IActorRef> _waiters = new();
+    private int _count;
+
+    public static Props Props(IActorRef registry, SrsSettings settings, ServerStats stats, HttpHooks hooks) =>
+        Akka.Actor.Props.Create(() => new ConnectionManager(registry, settings, stats, hooks));
+
+    public ConnectionManager(IActorRef registry, SrsSettings settings, ServerStats stats, HttpHooks hooks)
+    {
+        Receive<Accepted>(a =>
+        {
+            stats.OnConnectionAccepted();
+            var id = stats.NextClientId();
+            Adopt(Context.ActorOf(RtmpConnectionActor.Props(id, a.Socket, registry, settings, stats, hooks), "rtmp-" + id));
+        });
+        Receive<RegisterHttpClient>(r =>
+        {
+            stats.OnConnectionAccepted();
+            var child = Context.ActorOf(HttpClientActor.Props(r.Stats, r.Abort, stats), "http-" + r.Stats.Id);
+            Adopt(child);
+            Sender.Tell(child);
+        });
+        Receive<Terminated>(_ =>
+        {
+            _count--;
+            if (_count == 0) NotifyWaiters();
+        });
+        Receive<CloseAll>(m =>
+        {
+            _log.Info("closing {0} connections: {1}", _count, m.Reason);
+            foreach (var child in Context.GetChildren()) child.Tell(new Kick(m.Reason));
+        });
+        Receive<NotifyWhenAllClosed>(_ =>
+        {
+            _waiters.Add(Sender);
+            if (_count == 0) NotifyWaiters();
+        });
+        Receive<GetConnectionCount>(_ => Sender.Tell(_count));
+    }
+
+    /// <summary>A connection's fault closes that connection only (its socket is closed in PostStop).</summary>
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        new OneForOneStrategy(ex =>
+        {
+            _log.Error(ex, "connection failed, closing it");
+            return Directive.Stop;
+        });
+
+    private void Adopt(IActorRef child)
+    {
+        Context.Watch(child);
+        _count++;
+    }
+
+    private void NotifyWaiters()
+    {
+        foreach (var w in _waiters) w.Tell(AllClosed.Instance);
+        _waiters.Clear();
+    }
+}

@@ -1,0 +1,46 @@
+using System.Net.Sockets;
+using Akka.Actor;
+using Srs.Actors.Stats;
+
+namespace Srs.Actors.Connections;
+
+/// <summary>Messages of the connection manager and the connection actors it supervises.</summary>
+public static class ConnectionProtocol
+{
+    /// <summary>Listener to manager: a new RTMP client socket.</summary>
+    public sealed record Accepted(Socket Socket);
+
+    /// <summary>
+    /// An HTTP client (HTTP-FLV player) served by Kestrel: the manager creates an actor that stands
+    /// for it (for kick, draining and the source's watch) and answers with its <see cref="IActorRef"/>.
+    /// </summary>
+    public sealed record RegisterHttpClient(ClientStats Stats, CancellationTokenSource Abort);
+
+    /// <summary>Close one client (API kick, fast quit). The reason is logged.</summary>
+    public sealed record Kick(string Reason);
+
+    /// <summary>Close every client.</summary>
+    public sealed record CloseAll(string Reason);
+
+    /// <summary>Answered with <see cref="AllClosed"/> once no connection is left (at once when none is).</summary>
+    public sealed record NotifyWhenAllClosed
+    {
+        public static readonly NotifyWhenAllClosed Instance = new();
+    }
+
+    public sealed record AllClosed
+    {
+        public static readonly AllClosed Instance = new();
+    }
+
+    public sealed record GetConnectionCount
+    {
+        public static readonly GetConnectionCount Instance = new();
+    }
+
+    /// <summary>A connection's session loop ended, with why.</summary>
+    internal sealed record SessionEnded(string Reason);
+
+    /// <summary>The session is bound to a source: close if the source dies.</summary>
+    internal sealed record WatchSource(IActorRef Source);
+}

@@ -1,0 +1,30 @@
+namespace Srs.Actors.Media;
+
+/// <summary>
+/// Keeps one player's timestamps going forward across publish sessions: when a publisher
+/// leaves and another starts (timestamps restarting at 0), the player continues from where it was.
+/// </summary>
+public sealed class TimestampRebaser
+{
+    private bool _started;
+    private int _epoch;
+    private long _offset;
+    private long _last;
+
+    public uint Rebase(MediaPacket packet)
+    {
+        if (!_started)
+        {
+            _started = true;
+            _epoch = packet.Epoch;
+        }
+        else if (packet.Epoch != _epoch)
+        {
+            _epoch = packet.Epoch;
+            _offset = _last - packet.Timestamp;
+        }
+        var ts = Math.Max(0, packet.Timestamp + _offset);
+        if (ts > _last) _last = ts;
+        return (uint)ts;
+    }
+}

@@ -1,1 +1,0 @@
-namespace Srs.Actors; internal static class Placeholder {}

@@ -1,0 +1,426 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Akka.Actor;
+using Akka.Event;
+using Srs.Actors.Configuration;
+using Srs.Actors.Hooks;
+using Srs.Actors.Media;
+using Srs.Actors.Stats;
+using Srs.Actors.Streams;
+using Srs.Protocol.Amf;
+using Srs.Protocol.Rtmp;
+using Srs.Protocol.Rtmp.Chunking;
+using Srs.Protocol.Rtmp.Handshake;
+using Srs.Protocol.Rtmp.Messages;
+using static Srs.Actors.Sources.SourceProtocol;
+using static Srs.Actors.Connections.ConnectionProtocol;
+
+namespace Srs.Actors.Rtmp;
+
+/// <summary>
+/// The server side of one RTMP connection, as a loop over its socket's pipes: handshake,
+/// connect, createStream, then publish (media to the source) or play (a writer loop drains the
+/// player's queue). It runs outside the actor; it reaches the source through the registry and
+/// tells its connection actor what to watch. It returns why the connection ended.
+/// </summary>
+public sealed class RtmpServerSession
+{
+    private const uint AckWindow = 2_500_000;
+    private static readonly TimeSpan PublisherSilence = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>"|RtmpSampleAccess", false, false: what Flash players expect after Play.Start.</summary>
+    private static readonly byte[] SampleAccess = BuildSampleAccess();
+
+    private readonly PipeReader _input;
+    private readonly PipeWriter _pipeOut;
+    private readonly RtmpOutput _output;
+    private readonly ClientStats _client;
+    private readonly IActorRef _connection;
+    private readonly IActorRef _registry;
+    private readonly SrsSettings _settings;
+    private readonly ServerStats _stats;
+    private readonly HttpHooks _hooks;
+    private readonly ILoggingAdapter _log;
+    private readonly CancellationTokenSource _cts = new();
+    private readonly CancellationTokenSource _readTimeout = new();
+    private readonly ChunkReader _chunks;
+    private string? _closeReason;
+
+    private string _app = "";
+    private string? _tcUrlHost;
+    private bool _connected;
+    private StreamKey? _stream;
+    private IActorRef? _source;
+    private int _epoch;
+    private PlayerQueue? _playerQueue;
+    private Task? _playerTask;
+    private volatile bool _paused;
+    private long _bytesSinceAck;
+    private uint _peerAckWindow;
+    private long _totalBytesIn;
+
+    public RtmpServerSession(PipeReader input, PipeWriter output, ClientStats client, IActorRef connection,
+        IActorRef registry, SrsSettings settings, ServerStats stats, HttpHooks hooks, ILoggingAdapter log)
+    {
+        _input = input;
+        _pipeOut = output;
+        _output = new RtmpOutput(output, client, stats);
+        _client = client;
+        _connection = connection;
+        _registry = registry;
+        _settings = settings;
+        _stats = stats;
+        _hooks = hooks;
+        _log = log;
+        _chunks = new ChunkReader(settings.Limits);
+    }
+
+    /// <summary>Ends the session from outside (kick, source gone, quit); the first reason wins.</summary>
+    public void Close(string reason)
+    {
+        Interlocked.CompareExchange(ref _closeReason, reason, null);
+        try { _cts.Cancel(); } catch (ObjectDisposedException) { }
+    }
+
+    public async Task<string> RunAsync()
+    {
+        var ct = _cts.Token;
+        try
+        {
+            // Until it publishes or plays, a client must finish each step within the handshake timeout.
+            _readTimeout.CancelAfter(_settings.Limits.HandshakeTimeout);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _readTimeout.Token);
+            if (!await HandshakeAsync(linked.Token)) return "peer closed during handshake";
+            return await ReadLoopAsync(linked.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return _closeReason ?? (_readTimeout.IsCancellationRequested ? TimeoutReason() : "cancelled");
+        }
+        catch (RtmpProtocolException e)
+        {
+            return "protocol error: " + e.Message;
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+            return _closeReason ?? "connection lost: " + e.Message;
+        }
+        finally
+        {
+            _playerQueue?.Complete();
+            _cts.Cancel();
+            if (_playerTask is not null) await _playerTask.ContinueWith(_ => { }, TaskScheduler.Default);
+            await LeaveStreamAsync();
+        }
+    }
+
+    private string TimeoutReason() => _source is null
+        ? $"no handshake/connect/publish/play within {_settings.Limits.HandshakeTimeout.TotalSeconds:F0}s"
+        : $"publisher silent for {PublisherSilence.TotalSeconds:F0}s";
+
+    private async Task<bool> HandshakeAsync(CancellationToken ct)
+    {
+        var handshake = new HandshakeServer();
+        while (true)
+        {
+            var result = await _input.ReadAsync(ct);
+            var buffer = result.Buffer;
+            CountBytesIn(buffer.Length);
+            var done = handshake.TryAdvance(ref buffer, _pipeOut);
+            // Bytes after C2 belong to the chunk stream; count them there, not twice.
+            CountBytesIn(-buffer.Length);
+            _input.AdvanceTo(buffer.Start, buffer.End);
+            if (_pipeOut.UnflushedBytes > 0) await _pipeOut.FlushAsync(ct);
+            if (done) return true;
+            if (result.IsCompleted) return false;
+        }
+    }
+
+    private async Task<string> ReadLoopAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            var result = await _input.ReadAsync(ct);
+            var buffer = result.Buffer;
+            var before = buffer.Length;
+            try
+            {
+                while (_chunks.TryReadMessage(ref buffer, out var message))
+                {
+                    var end = await HandleAsync(message!, ct);
+                    if (end is not null) return end;
+                }
+            }
+            finally
+            {
+                CountBytesIn(before - buffer.Length);
+                _input.AdvanceTo(buffer.Start, buffer.End);
+            }
+            await AcknowledgeAsync(ct);
+            if (result.IsCompleted) return _source is not null && _playerQueue is null ? "publisher closed the connection" : "peer closed the connection";
+            if (_source is not null && _playerQueue is null) _readTimeout.CancelAfter(PublisherSilence);
+        }
+    }
+
+    private void CountBytesIn(long n)
+    {
+        _totalBytesIn += n;
+        _bytesSinceAck += n;
+        _client.AddBytesIn(n);
+        _stats.AddBytesIn(n);
+    }
+
+    private async ValueTask AcknowledgeAsync(CancellationToken ct)
+    {
+        // The peer expects an acknowledgement each time its window of bytes has arrived.
+        if (_peerAckWindow == 0 || _bytesSinceAck < _peerAckWindow) return;
+        _bytesSinceAck = 0;
+        await _output.SendAcknowledgementAsync((uint)_totalBytesIn, ct);
+    }
+
+    /// <summary>Handles one message; returns a reason when the session must end.</summary>
+    private async ValueTask<string?> HandleAsync(RtmpMessage m, CancellationToken ct)
+    {
+        switch (m.TypeId)
+        {
+            case RtmpMessageType.Audio:
+            case RtmpMessageType.Video:
+                ForwardMedia((MediaKind)m.TypeId, m.Timestamp, m.Payload);
+                return null;
+            case RtmpMessageType.DataAmf0:
+            case RtmpMessageType.DataAmf3:
+                var data = m.TypeId == RtmpMessageType.DataAmf3 ? m.Payload[Math.Min(1, m.Payload.Length)..] : m.Payload;
+                if (DataMessages.TryGetMetaData(data, out var meta)) ForwardMedia(MediaKind.Script, m.Timestamp, meta);
+                return null;
+            case RtmpMessageType.Aggregate:
+                ForwardAggregate(m);
+                return null;
+            case RtmpMessageType.CommandAmf0:
+            case RtmpMessageType.CommandAmf3:
+                var body = m.TypeId == RtmpMessageType.CommandAmf3 ? m.Payload[Math.Min(1, m.Payload.Length)..] : m.Payload;
+                return await HandleCommandAsync(RtmpCommand.Parse(body.Span), m.StreamId, ct);
+            case RtmpMessageType.WindowAckSize:
+                _peerAckWindow = ProtocolControl.ReadUInt32(m.Payload.Span);
+                return null;
+            case RtmpMessageType.UserControl:
+                var ev = UserControlEvent.Parse(m.Payload.Span);
+                if (ev.Type == UserControlEvent.PingRequest)
+                    await _output.SendUserControlAsync(new UserControlEvent(UserControlEvent.PingResponse, ev.Value), ct);
+                return null;
+            default:
+                // Set Chunk Size and Abort are applied by the chunk reader; acks and bandwidth need no answer.
+                return null;
+        }
+    }
+
+    private void ForwardMedia(MediaKind kind, uint timestamp, ReadOnlyMemory<byte> payload)
+    {
+        if (_source is null || _playerQueue is not null || payload.IsEmpty) return;
+        _source.Tell(new MediaPacket(kind, timestamp, payload, _epoch), _connection);
+    }
+
+    /// <summary>An aggregate message is FLV tags back to back; their timestamps are relative to the first.</summary>
+    private void ForwardAggregate(RtmpMessage m)
+    {
+        var span = m.Payload.Span;
+        var offset = 0;
+        long? baseTs = null;
+        while (offset + 11 <= span.Length)
+        {
+            var type = span[offset];
+            var size = (span[offset + 1] << 16) | (span[offset + 2] << 8) | span[offset + 3];
+            var ts = (uint)((span[offset + 7] << 24) | (span[offset + 4] << 16) | (span[offset + 5] << 8) | span[offset + 6]);
+            if (offset + 11 + size + 4 > span.Length) throw new RtmpProtocolException("aggregate message: tag overruns the message");
+            baseTs ??= ts;
+            var timestamp = (uint)Math.Max(0, m.Timestamp + (ts - baseTs.Value));
+            var body = m.Payload.Slice(offset + 11, size);
+            if (type is RtmpMessageType.Audio or RtmpMessageType.Video) ForwardMedia((MediaKind)type, timestamp, body);
+            else if (type == RtmpMessageType.DataAmf0 && DataMessages.TryGetMetaData(body, out var meta)) ForwardMedia(MediaKind.Script, timestamp, meta);
+            offset += 11 + size + 4;
+        }
+    }
+
+    private async ValueTask<string?> HandleCommandAsync(RtmpCommand cmd, uint streamId, CancellationToken ct)
+    {
+        switch (cmd.Name)
+        {
+            case CommandNames.Connect:
+                return await ConnectAsync(cmd, ct);
+            case CommandNames.CreateStream:
+                await _output.SendCommandAsync(ServerCommands.Result(cmd.TransactionId, RtmpOutput.MediaStreamId), 0, ct);
+                return null;
+            case CommandNames.ReleaseStream:
+            case CommandNames.FCPublish:
+                if (cmd.TransactionId > 0) await _output.SendCommandAsync(ServerCommands.EmptyResult(cmd.TransactionId), 0, ct);
+                return null;
+            case CommandNames.Publish:
+                return await PublishAsync(cmd, ct);
+            case CommandNames.Play:
+                return await PlayAsync(cmd, ct);
+            case CommandNames.Pause:
+                await PauseAsync(cmd, ct);
+                return null;
+            case CommandNames.FCUnpublish:
+            case CommandNames.DeleteStream:
+            case CommandNames.CloseStream:
+                await LeaveStreamAsync();
+                if (cmd.Name == CommandNames.FCUnpublish && cmd.TransactionId > 0)
+                    await _output.SendCommandAsync(ServerCommands.EmptyResult(cmd.TransactionId), 0, ct);
+                return null;
+            default:
+                _log.Debug("client {0}: ignored command {1}", _client.Id, cmd.Name);
+                return null;
+        }
+    }
+
+    private async ValueTask<string?> ConnectAsync(RtmpCommand cmd, CancellationToken ct)
+    {
+        if (_connected) throw new RtmpProtocolException("connect sent twice");
+        if (cmd.CommandObject is not Amf0Object info || info.GetString("app") is not { } app)
+            throw new RtmpProtocolException("connect without an app");
+        _connected = true;
+        _app = app;
+        var tcUrl = info.GetString("tcUrl");
+        _client.TcUrl = tcUrl;
+        _client.PageUrl = info.GetString("pageUrl");
+        _client.SwfUrl = info.GetString("swfUrl");
+        _client.App = app;
+        if (Uri.TryCreate(tcUrl, UriKind.Absolute, out var uri)) _tcUrlHost = uri.Host;
+
+        if (_hooks.Any && await _hooks.CallAsync(HookEvent.OnConnect, _client, null, _log) is { } refused)
+        {
+            await _output.SendCommandAsync(ServerCommands.Error(cmd.TransactionId, "NetConnection.Connect.Rejected", refused), 0, ct);
+            return "connect refused by " + refused;
+        }
+        await _output.SendConnectPreambleAsync(AckWindow, _settings.OutChunkSize, ct);
+        await _output.SendCommandAsync(ServerCommands.ConnectResult(cmd.TransactionId, info.GetNumber("objectEncoding") ?? 0), 0, ct);
+        return null;
+    }
+
+    private StreamKey StreamOf(RtmpCommand cmd)
+    {
+        if (!_connected) throw new RtmpProtocolException($"{cmd.Name} before connect");
+        var name = cmd.StringArgument(0) ?? throw new RtmpProtocolException($"{cmd.Name} without a stream name");
+        var key = StreamKey.FromRtmp(_tcUrlHost, _app, name);
+        if (!key.IsValid) throw new RtmpProtocolException($"invalid stream name '{name}' in app '{_app}'");
+        var q = name.IndexOf('?');
+        _client.Param = q < 0 ? null : name[q..];
+        _client.Vhost = key.Vhost;
+        _client.Stream = key.Stream;
+        return key;
+    }
+
+    private async ValueTask<string?> PublishAsync(RtmpCommand cmd, CancellationToken ct)
+    {
+        if (_stream is not null) throw new RtmpProtocolException("publish on a connection that already publishes or plays");
+        var key = StreamOf(cmd);
+        _client.Type = ClientType.RtmpPublish;
+        if (_hooks.Any && await _hooks.CallAsync(HookEvent.OnPublish, _client, key, _log) is { } refused)
+        {
+            await _output.SendCommandAsync(ServerCommands.OnStatus("error", "NetStream.Publish.Rejected", refused), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
+            return "publish refused by " + refused;
+        }
+
+        var reply = await _registry.Ask<object>(new SourceEnvelope(key, new Publish(_client.Id, _connection)), AskTimeout, ct);
+        if (reply is PublishRejected rejected)
+        {
+            await _output.SendCommandAsync(ServerCommands.OnStatus("error", "NetStream.Publish.BadName", rejected.Reason), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
+            return "publish refused: " + rejected.Reason;
+        }
+        var accepted = (PublishAccepted)reply;
+        BindSource(key, accepted.Source);
+        _epoch = accepted.Epoch;
+        _readTimeout.CancelAfter(PublisherSilence);
+        await _output.SendCommandAsync(ServerCommands.Notify(CommandNames.OnFCPublish, "NetStream.Publish.Start", "Started publishing stream."), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
+        await _output.SendCommandAsync(ServerCommands.OnStatus("status", "NetStream.Publish.Start", "Started publishing stream."), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
+        _log.Info("client {0} publishes {1}", _client.Id, key);
+        return null;
+    }
+
+    private async ValueTask<string?> PlayAsync(RtmpCommand cmd, CancellationToken ct)
+    {
+        if (_stream is not null) throw new RtmpProtocolException("play on a connection that already publishes or plays");
+        var key = StreamOf(cmd);
+        _client.Type = ClientType.RtmpPlay;
+        if (_hooks.Any && await _hooks.CallAsync(HookEvent.OnPlay, _client, key, _log) is { } refused)
+        {
+            await _output.SendCommandAsync(ServerCommands.OnStatus("error", "NetStream.Play.Failed", refused), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
+            return "play refused by " + refused;
+        }
+
+        var queue = new PlayerQueue(_settings.QueueLength);
+        var accepted = await _registry.Ask<PlayAccepted>(new SourceEnvelope(key, new Play(_client.Id, _connection, queue)), AskTimeout, ct);
+        _playerQueue = queue;
+        BindSource(key, accepted.Source);
+        // A player may stay silent for as long as it watches.
+        _readTimeout.CancelAfter(Timeout.InfiniteTimeSpan);
+
+        await _output.SendUserControlAsync(new UserControlEvent(UserControlEvent.StreamBegin, RtmpOutput.MediaStreamId), ct);
+        await _output.SendCommandAsync(ServerCommands.OnStatus("status", "NetStream.Play.Reset", "Playing and resetting stream."), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
+        await _output.SendCommandAsync(ServerCommands.OnStatus("status", "NetStream.Play.Start", "Started playing stream."), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
+        await _output.SendDataAsync(SampleAccess, RtmpOutput.MediaStreamId, ct);
+        await _output.SendCommandAsync(ServerCommands.OnStatus("status", "NetStream.Data.Start", "Started playing stream."), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
+        _log.Info("client {0} plays {1} ({2})", _client.Id, key, accepted.Publishing ? "live" : "waiting for the publisher");
+
+        _playerTask = Task.Run(() => WriteMediaLoopAsync(queue, _cts.Token));
+        return null;
+    }
+
+    private async ValueTask PauseAsync(RtmpCommand cmd, CancellationToken ct)
+    {
+        if (_playerQueue is null) return;
+        var pause = cmd.Arguments.Count > 0 && cmd.Arguments[0] is true;
+        _paused = pause;
+        var code = pause ? "NetStream.Pause.Notify" : "NetStream.Unpause.Notify";
+        await _output.SendCommandAsync(ServerCommands.OnStatus("status", code, pause ? "Paused stream." : "Unpaused stream."), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
+    }
+
+    /// <summary>Drains the player's queue into merged sends until the queue ends or the session closes.</summary>
+    private async Task WriteMediaLoopAsync(PlayerQueue queue, CancellationToken ct)
+    {
+        var batch = new List<MediaPacket>(64);
+        var rebaser = new TimestampRebaser();
+        try
+        {
+            while (await queue.WaitAsync(ct))
+            {
+                queue.DrainTo(ref batch);
+                if (_paused) batch.Clear();
+                else await _output.SendMediaAsync(batch, rebaser, ct);
+                batch.Clear();
+            }
+            Close("the stream's source stopped");
+        }
+        catch (OperationCanceledException) { }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException or ObjectDisposedException)
+        {
+            Close("player connection lost: " + e.Message);
+        }
+    }
+
+    private static byte[] BuildSampleAccess()
+    {
+        var w = new ArrayBufferWriter<byte>();
+        Amf0Writer.WriteValue(w, "|RtmpSampleAccess");
+        Amf0Writer.WriteValue(w, false);
+        Amf0Writer.WriteValue(w, false);
+        return w.WrittenSpan.ToArray();
+    }
+
+    private void BindSource(StreamKey key, IActorRef source)
+    {
+        _stream = key;
+        _source = source;
+        _connection.Tell(new WatchSource(source));
+    }
+
+    private async Task LeaveStreamAsync()
+    {
+        if (_source is null || _stream is not { } key) return;
+        var wasPublisher = _playerQueue is null;
+        _source.Tell(wasPublisher ? new Unpublish(_client.Id) : new StopPlay(_client.Id), _connection);
+        _source = null;
+        if (_hooks.Any) await _hooks.CallAsync(wasPublisher ? HookEvent.OnUnpublish : HookEvent.OnStop, _client, key, _log);
+    }
+}

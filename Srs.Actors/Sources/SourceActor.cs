@@ -1,0 +1,244 @@
+using Akka.Actor;
+using Akka.Event;
+using Srs.Actors.Configuration;
+using Srs.Actors.Media;
+using Srs.Actors.Stats;
+using Srs.Actors.Streams;
+using Srs.Protocol.Flv;
+using Srs.Protocol.Rtmp.Messages;
+using static Srs.Actors.Sources.SourceProtocol;
+
+namespace Srs.Actors.Sources;
+
+/// <summary>
+/// One live stream: its publisher, its players, and what a new player needs first (metadata,
+/// sequence headers, the GOP since the last keyframe). Media from the publisher is appended to
+/// every player's bounded queue; the source never waits for a player.
+/// With neither publisher nor player for the idle timeout it asks the registry to retire it.
+/// </summary>
+public sealed class SourceActor : ReceiveActor, IWithTimers
+{
+    private sealed record Player(IActorRef Connection, PlayerQueue Queue);
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly StreamKey _key;
+    private readonly SrsSettings _settings;
+    private readonly ServerStats _stats;
+    private readonly StreamStats _streamStats;
+    private readonly Dictionary<string, Player> _players = new();
+    private readonly List<MediaPacket> _gop = new();
+    private readonly DateTime _created = DateTime.UtcNow;
+    private string? _publisherId;
+    private IActorRef? _publisher;
+    private int _epoch;
+    private int _idleGeneration;
+    private MediaPacket? _metaData;
+    private MediaPacket? _videoHeader;
+    private MediaPacket? _audioHeader;
+    private bool _sawVideo;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(StreamKey key, SrsSettings settings, ServerStats stats) =>
+        Akka.Actor.Props.Create(() => new SourceActor(key, settings, stats));
+
+    public SourceActor(StreamKey key, SrsSettings settings, ServerStats stats)
+    {
+        _key = key;
+        _settings = settings;
+        _stats = stats;
+        _streamStats = new StreamStats(stats.NextStreamId(), key);
+
+        Receive<MediaPacket>(OnMedia);
+        Receive<Publish>(OnPublish);
+        Receive<Unpublish>(m => { if (m.ClientId == _publisherId) PublisherGone("unpublished"); });
+        Receive<Play>(OnPlay);
+        Receive<StopPlay>(m => RemovePlayer(m.ClientId));
+        Receive<Terminated>(OnTerminated);
+        Receive<IdleTimeout>(m => { if (m.Generation == _idleGeneration && IsIdle) Context.Parent.Tell(new Passivate(Self)); });
+        Receive<ConfirmPassivate>(_ => OnConfirmPassivate());
+    }
+
+    private bool IsIdle => _publisher is null && _players.Count == 0;
+
+    protected override void PreStart()
+    {
+        _stats.Streams[_streamStats.Id] = _streamStats;
+        _stats.OnSourceCreated();
+        _log.Info("source {0} created ({1})", _key, _streamStats.Id);
+        ArmIdleTimer();
+    }
+
+    protected override void PostStop()
+    {
+        _stats.Streams.TryRemove(_streamStats.Id, out _);
+        foreach (var p in _players.Values) p.Queue.Complete();
+        _players.Clear();
+    }
+
+    private void OnPublish(Publish m)
+    {
+        if (_publisher is not null && _publisherId != m.ClientId)
+        {
+            Sender.Tell(new PublishRejected($"stream {_key} is already published by client {_publisherId}"));
+            return;
+        }
+        _publisherId = m.ClientId;
+        _publisher = m.Connection;
+        _epoch++;
+        // A new publisher brings its own headers; the old GOP cannot be decoded with them.
+        _gop.Clear();
+        _metaData = _videoHeader = _audioHeader = null;
+        Context.Watch(m.Connection);
+        _streamStats.PublisherClientId = m.ClientId;
+        Sender.Tell(new PublishAccepted(Self, _epoch));
+        _log.Info("source {0} published by client {1}, {2} players waiting", _key, m.ClientId, _players.Count);
+    }
+
+    private void OnPlay(Play m)
+    {
+        if (_players.Remove(m.ClientId, out var previous)) previous.Queue.Complete();
+        _players[m.ClientId] = new Player(m.Connection, m.Queue);
+        Context.Watch(m.Connection);
+        _streamStats.Clients = _players.Count + (_publisher is null ? 0 : 1);
+
+        // Start the player at the last keyframe: metadata and sequence headers, then the GOP.
+        if (_metaData is not null) m.Queue.Enqueue(_metaData);
+        if (_videoHeader is not null) m.Queue.Enqueue(_videoHeader);
+        if (_audioHeader is not null) m.Queue.Enqueue(_audioHeader);
+        foreach (var p in _gop) m.Queue.Enqueue(p);
+
+        Sender.Tell(new PlayAccepted(Self, _publisher is not null));
+    }
+
+    private void OnMedia(MediaPacket packet)
+    {
+        if (!Sender.Equals(_publisher)) return; // late packets of a publisher that has gone
+
+        if (packet.Kind == MediaKind.Script)
+        {
+            _metaData = packet;
+            ReadMetaData(packet);
+        }
+        else
+        {
+            _streamStats.OnMedia(packet.IsVideo, packet.Payload.Length);
+            if (packet.IsHeader)
+            {
+                if (packet.IsVideo) { _videoHeader = packet; ReadVideoHeader(packet); }
+                else { _audioHeader = packet; ReadAudioHeader(packet); }
+            }
+            else if (_settings.GopCache)
+            {
+                CacheGop(packet);
+            }
+        }
+
+        foreach (var p in _players.Values) p.Queue.Enqueue(packet);
+    }
+
+    private void CacheGop(MediaPacket packet)
+    {
+        if (packet.IsVideo) _sawVideo = true;
+        if (packet.IsKeyframe) _gop.Clear();
+        else if (_sawVideo && _gop.Count == 0) return; // nothing decodable before the first keyframe
+        _gop.Add(packet);
+
+        // A GOP longer than a player's queue could never be sent whole: drop it and wait for the next keyframe
+        // (audio-only streams keep a sliding window instead).
+        var span = _gop[^1].Timestamp - (long)_gop[0].Timestamp;
+        if (span > _settings.QueueLength.TotalMilliseconds)
+        {
+            if (_sawVideo) _gop.Clear(); else _gop.RemoveRange(0, _gop.Count / 2);
+        }
+    }
+
+    private void OnTerminated(Terminated t)
+    {
+        if (t.ActorRef.Equals(_publisher)) PublisherGone("publisher connection ended");
+        foreach (var (id, player) in _players.ToArray())
+            if (player.Connection.Equals(t.ActorRef)) RemovePlayer(id);
+    }
+
+    private void PublisherGone(string why)
+    {
+        if (_publisher is null) return;
+        _log.Info("source {0} unpublished by client {1} ({2}), {3} players stay", _key, _publisherId, why, _players.Count);
+        if (!_players.Values.Any(p => p.Connection.Equals(_publisher))) Context.Unwatch(_publisher);
+        _publisher = null;
+        _publisherId = null;
+        _streamStats.PublisherClientId = null;
+        _gop.Clear();
+        _sawVideo = false;
+        _streamStats.Clients = _players.Count;
+        ArmIdleTimer();
+    }
+
+    private void RemovePlayer(string clientId)
+    {
+        if (!_players.Remove(clientId, out var player)) return;
+        player.Queue.Complete();
+        if (!player.Connection.Equals(_publisher)) Context.Unwatch(player.Connection);
+        _streamStats.Clients = _players.Count + (_publisher is null ? 0 : 1);
+        ArmIdleTimer();
+    }
+
+    private void ArmIdleTimer()
+    {
+        if (!IsIdle) return;
+        _idleGeneration++;
+        Timers.StartSingleTimer("idle", new IdleTimeout(_idleGeneration), _settings.SourceIdleTimeout);
+    }
+
+    private void OnConfirmPassivate()
+    {
+        if (!IsIdle)
+        {
+            Context.Parent.Tell(new PassivateCancelled(Self));
+            return;
+        }
+        var held = _gop.Sum(p => (long)p.Payload.Length)
+                   + (_metaData?.Payload.Length ?? 0) + (_videoHeader?.Payload.Length ?? 0) + (_audioHeader?.Payload.Length ?? 0);
+        _stats.OnSourcePassivated();
+        _log.Info("source {0} passivated: idle {1:F1}s, age {2:F1}s, {3} bytes released",
+            _key, _settings.SourceIdleTimeout.TotalSeconds, (DateTime.UtcNow - _created).TotalSeconds, held);
+        Context.Stop(Self);
+    }
+
+    private void ReadMetaData(MediaPacket packet)
+    {
+        var props = DataMessages.ReadMetaDataProperties(packet.Payload.Span);
+        if (props is null) return;
+        if (props.GetNumber("width") is { } w) _streamStats.Width = (int)w;
+        if (props.GetNumber("height") is { } h) _streamStats.Height = (int)h;
+    }
+
+    private void ReadVideoHeader(MediaPacket packet)
+    {
+        var span = packet.Payload.Span;
+        _streamStats.VideoCodec = CodecInspector.GetVideoCodec(span) switch
+        {
+            VideoCodec.Avc => "H264", VideoCodec.Hevc => "H265", VideoCodec.Av1 => "AV1", VideoCodec.Vp9 => "VP9", _ => "Unknown",
+        };
+        if (CodecInspector.GetAvcProfileLevel(span) is { } pl)
+        {
+            _streamStats.VideoProfile = pl.Profile;
+            _streamStats.VideoLevel = pl.Level;
+        }
+    }
+
+    private void ReadAudioHeader(MediaPacket packet)
+    {
+        var span = packet.Payload.Span;
+        _streamStats.AudioCodec = CodecInspector.GetAudioCodec(span) switch
+        {
+            AudioCodec.Aac => "AAC", AudioCodec.Mp3 => "MP3", AudioCodec.Opus => "Opus", _ => "Unknown",
+        };
+        if (CodecInspector.GetAacConfig(span) is { } aac)
+        {
+            _streamStats.AudioSampleRate = aac.SampleRate;
+            _streamStats.AudioChannels = aac.Channels;
+            _streamStats.AudioProfile = aac.Profile;
+        }
+    }
+}

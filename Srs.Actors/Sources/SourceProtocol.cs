@@ -1,0 +1,37 @@
+using Akka.Actor;
+using Srs.Actors.Media;
+using Srs.Actors.Streams;
+
+namespace Srs.Actors.Sources;
+
+/// <summary>Messages a source answers. Requests travel through the registry as <see cref="SourceEnvelope"/>.</summary>
+public static class SourceProtocol
+{
+    /// <summary>To the registry: deliver <paramref name="Message"/> to the source of <paramref name="Key"/>, creating it if needed.</summary>
+    public sealed record SourceEnvelope(StreamKey Key, object Message);
+
+    /// <summary>A publisher asks for the stream. Answered with <see cref="PublishAccepted"/> or <see cref="PublishRejected"/>.</summary>
+    public sealed record Publish(string ClientId, IActorRef Connection);
+    public sealed record PublishAccepted(IActorRef Source, int Epoch);
+    public sealed record PublishRejected(string Reason);
+    public sealed record Unpublish(string ClientId);
+
+    /// <summary>A player joins with its queue. Answered with <see cref="PlayAccepted"/>.</summary>
+    public sealed record Play(string ClientId, IActorRef Connection, PlayerQueue Queue);
+    public sealed record PlayAccepted(IActorRef Source, bool Publishing);
+    public sealed record StopPlay(string ClientId);
+
+    /// <summary>Source to registry: idle for the idle timeout, may it stop?</summary>
+    public sealed record Passivate(IActorRef Source);
+
+    /// <summary>Registry to source, sent after every message routed to it before: stop now if still idle.</summary>
+    public sealed record ConfirmPassivate
+    {
+        public static readonly ConfirmPassivate Instance = new();
+    }
+
+    /// <summary>Source to registry: a request arrived meanwhile, the source stays.</summary>
+    public sealed record PassivateCancelled(IActorRef Source);
+
+    internal sealed record IdleTimeout(int Generation);
+}

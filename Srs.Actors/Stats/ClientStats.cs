@@ -1,0 +1,39 @@
+using Akka.Actor;
+
+namespace Srs.Actors.Stats;
+
+public enum ClientType { Unknown, RtmpPlay, RtmpPublish, FlvPlay }
+
+/// <summary>
+/// What the API shows of one client. Written by the client's own connection (single writer),
+/// read by the HTTP API; counters are updated with Interlocked.
+/// </summary>
+public sealed class ClientStats(string id, string remoteAddress)
+{
+    private long _bytesIn;
+    private long _bytesOut;
+
+    public string Id { get; } = id;
+    public string RemoteAddress { get; } = remoteAddress;
+    /// <summary>The actor that stands for this client; set by that actor when it starts.</summary>
+    public IActorRef Connection { get; set; } = ActorRefs.Nobody;
+    public DateTimeOffset Connected { get; } = DateTimeOffset.UtcNow;
+    public volatile string? StreamId;
+    public volatile string? Vhost;
+    public volatile string? App;
+    public volatile string? Stream;
+    public volatile string? TcUrl;
+    public volatile string? PageUrl;
+    public volatile string? SwfUrl;
+    /// <summary>The query string of the publish/play name (e.g. "?token=..."), passed to hooks.</summary>
+    public volatile string? Param;
+    private volatile int _type;
+
+    public ClientType Type { get => (ClientType)_type; set => _type = (int)value; }
+    public bool IsPublisher => Type == ClientType.RtmpPublish;
+    public long BytesIn => Interlocked.Read(ref _bytesIn);
+    public long BytesOut => Interlocked.Read(ref _bytesOut);
+
+    public void AddBytesIn(long n) => Interlocked.Add(ref _bytesIn, n);
+    public void AddBytesOut(long n) => Interlocked.Add(ref _bytesOut, n);
+}
