@@ -16,8 +16,9 @@ namespace Srs.Protocol.Rtmp.Chunking;
 /// When that header had an extended timestamp, every fmt 3 chunk carries the 4-byte extended
 /// timestamp too; on continuation chunks a value matching neither the last extended value nor
 /// the message timestamp is taken as payload, for senders that omit it (SRS does the same).
-/// A message's exact-size payload is allocated when its first chunk has fully arrived, so a peer
-/// can hold up to MaxChunkStreams x MaxMessageSize bytes in partial messages.
+/// A message's exact-size payload is allocated when its first chunk has fully arrived; the sum of
+/// the sizes of unfinished messages is capped by MaxPendingBytes, so a peer cannot make the node
+/// allocate many large buffers with a few small chunks.
 /// Not thread-safe: one reader per connection.
 /// </remarks>
 public sealed class ChunkReader(RtmpLimits? limits = null)
@@ -31,6 +32,7 @@ public sealed class ChunkReader(RtmpLimits? limits = null)
     private readonly ChunkStreamState?[] _lowStreams = new ChunkStreamState?[LowIdCount];
     private Dictionary<int, ChunkStreamState>? _highStreams;
     private int _streamCount;
+    private long _pendingBytes;
 
     /// <summary>The peer's current chunk size (128 until it sends Set Chunk Size).</summary>
     public int ChunkSize { get; private set; } = 128;
@@ -180,6 +182,11 @@ public sealed class ChunkReader(RtmpLimits? limits = null)
 
         if (startsMessage)
         {
+            if (_pendingBytes + length > _limits.MaxPendingBytes)
+            {
+                throw new RtmpProtocolException($"Unfinished messages would hold {_pendingBytes + length} bytes, over the limit of {_limits.MaxPendingBytes}.");
+            }
+            _pendingBytes += length;
             state.MessageLength = length;
             state.TypeId = typeId;
             // One exact-size buffer per message; every byte is overwritten by chunk bodies.
@@ -194,6 +201,7 @@ public sealed class ChunkReader(RtmpLimits? limits = null)
         if (state.Received == state.MessageLength)
         {
             message = new RtmpMessage(csid, state.TypeId, state.Timestamp, state.StreamId, state.Payload);
+            _pendingBytes -= state.MessageLength;
             state.AbortMessage();
             ApplyControl(message);
         }
@@ -261,9 +269,10 @@ public sealed class ChunkReader(RtmpLimits? limits = null)
             case RtmpMessageType.Abort:
             {
                 uint csid = ReadControlValue(message);
-                if (csid <= int.MaxValue)
+                if (csid <= int.MaxValue && FindStream((int)csid) is { InMessage: true } aborted)
                 {
-                    FindStream((int)csid)?.AbortMessage();
+                    _pendingBytes -= aborted.MessageLength;
+                    aborted.AbortMessage();
                 }
 
                 break;

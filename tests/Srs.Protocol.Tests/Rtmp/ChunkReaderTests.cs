@@ -457,4 +457,22 @@ public class ChunkReaderTests
         var m = Assert.Single(ReaderHarness.ReadAll(reader, Hex("03 000000 000001 08 01000000 AA")));
         Assert.Equal(1, m.Length);
     }
+
+    [Fact]
+    public void UnfinishedMessages_AreCappedByPendingBytes_AndReleasedWhenComplete()
+    {
+        var reader = new ChunkReader(RtmpLimits.Default with { MaxPendingBytes = 300 });
+        var first128 = new byte[128];
+        // Message of 200 bytes on csid 3: its first chunk reserves 200 bytes.
+        Assert.Empty(ReaderHarness.ReadAll(reader, Concat(Hex("03 000000 0000C8 09 01000000"), first128)));
+
+        // A second unfinished 200-byte message would hold 400 > 300: refused.
+        var ex = Assert.Throws<RtmpProtocolException>(() =>
+            ReaderHarness.ReadAll(reader, Concat(Hex("04 000000 0000C8 09 01000000"), first128)));
+        Assert.Contains("over the limit", ex.Message);
+
+        // Finishing the first releases its reservation; then the other fits.
+        Assert.Single(ReaderHarness.ReadAll(reader, Concat(Hex("C3"), new byte[72])));
+        Assert.Empty(ReaderHarness.ReadAll(reader, Concat(Hex("04 000000 0000C8 09 01000000"), first128)));
+    }
 }
