@@ -90,7 +90,7 @@ public sealed class RtmpServerSession
         var ct = _cts.Token;
         try
         {
-            // Until it publishes or plays, a client must finish each step within the handshake timeout.
+            // A client must handshake, connect and publish or play within the handshake timeout.
             _readTimeout.CancelAfter(_settings.Limits.HandshakeTimeout);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _readTimeout.Token);
             if (!await HandshakeAsync(linked.Token)) return "peer closed during handshake";
