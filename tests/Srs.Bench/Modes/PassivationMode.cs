@@ -13,9 +13,11 @@ namespace Srs.Bench.Modes;
 /// <summary>
 /// <c>passivation</c> (issue 4): publishes many distinct short streams, a fixed number at a time,
 /// and every so many streams prints the live source count, the server's RSS and its managed heap
-/// after a forced full GC (POST /api/v1/debug/gc). At the end it waits until every source has
-/// passivated (live count 0) and prints the figure that matters: heap after the run minus heap
-/// after the first report, in total and per stream.
+/// after a forced full GC (POST /api/v1/debug/gc). By default (--settle-each on) it publishes in
+/// batches and samples once a batch's sources have passivated, so every sample is of an idle node
+/// and differences are what passivated streams left behind. At the end it waits until every
+/// source has passivated (live count 0) and prints the figure that matters: heap after the run
+/// minus heap after the first report, in total and per stream.
 /// </summary>
 public static class PassivationMode
 {
@@ -30,6 +32,8 @@ public static class PassivationMode
             --bitrate KBPS      bitrate of each stream  [1000]
             --gop FRAMES        keyframe interval in frames  [50]
             --settle-timeout T  at most this long to wait for the live count to reach 0  [120s]
+            --settle-each on|off  on: publish in batches of K and sample once the batch's sources have passivated,
+                                so every report is of an idle node; off: sample while publishing goes on  [on]
         """;
 
     private sealed record Row(string Label, long Streams, TimeSpan Elapsed, long Failed, int Live, long RssBytes, long HeapBytes,
@@ -45,12 +49,18 @@ public static class PassivationMode
         var every = args.Int("every", 1000);
         var profile = new StreamProfile(args.Int("bitrate", 1000), args.Int("gop", 50));
         var settleTimeout = args.Duration("settle-timeout", TimeSpan.FromSeconds(120));
+        var settleEach = args.String("settle-each", "on") switch
+        {
+            "on" => true,
+            "off" => false,
+            var other => throw new ArgumentException($"--settle-each: '{other}' is not on or off"),
+        };
         args.ThrowOnUnknown();
         if (every > streams) every = streams;
 
         var stream = new SyntheticStream(profile);
         Console.WriteLine($"passivation: {streams} streams of {streamDuration.TotalSeconds:0.###} s, {concurrency} at a time, " +
-                          $"to {url.WithStream(url.Stream + "-N")}; report every {every}; API {api}");
+                          $"to {url.WithStream(url.Stream + "-N")}; report every {every}{(settleEach ? " after the batch passivated" : "")}; API {api}");
         Console.WriteLine($"stream:      {stream.Describe()}");
 
         var clock = Stopwatch.StartNew();
@@ -72,49 +82,82 @@ public static class PassivationMode
 
         var baseline = await SampleAsync("start", 0);
         Console.WriteLine(Line(baseline));
-        long next = 0;
 
-        // Reports are taken one at a time, in order, while publishing goes on.
+        long next = 0;
+        long completed = 0;
+        var failures = new List<PublishOutcome>();
         var progress = new ConsoleProgress(() =>
             $"  {clock.Elapsed.TotalSeconds,6:0.0}s  started {Math.Min(Volatile.Read(ref next), streams)}  done {counters.Finished}  failed {counters.Failed}  publishing {counters.Active}",
             TimeSpan.FromSeconds(30));
-        var milestones = Channel.CreateUnbounded<long>();
-        var reporter = Task.Run(async () =>
-        {
-            await foreach (var done in milestones.Reader.ReadAllAsync(ct))
-                progress.Print(Line(await SampleAsync(done.ToString(), done)));
-        }, ct);
 
-        var failures = new List<PublishOutcome>();
-        long completed = 0;
-        var workers = Enumerable.Range(0, Math.Min(concurrency, streams)).Select(_ => Task.Run(async () =>
+        // Publishes streams [next, end) with `concurrency` workers; onDone sees each completion count.
+        async Task PublishUpToAsync(long end, Action<long> onDone)
         {
-            while (true)
+            var workers = Enumerable.Range(0, (int)Math.Min(concurrency, end - Volatile.Read(ref next))).Select(_ => Task.Run(async () =>
             {
-                var i = Interlocked.Increment(ref next) - 1;
-                if (i >= streams) return;
-                var outcome = await StreamPublisher.RunAsync(url.WithStream($"{url.Stream}-{i}"), stream, streamDuration, counters, ct);
-                if (!outcome.Ok) lock (failures) failures.Add(outcome);
-                var done = Interlocked.Increment(ref completed);
-                if (done % every == 0 || done == streams) milestones.Writer.TryWrite(done);
-            }
-        }, ct)).ToArray();
+                while (true)
+                {
+                    var i = Interlocked.Increment(ref next) - 1;
+                    if (i >= end)
+                    {
+                        Interlocked.Decrement(ref next);
+                        return;
+                    }
+                    var outcome = await StreamPublisher.RunAsync(url.WithStream($"{url.Stream}-{i}"), stream, streamDuration, counters, ct);
+                    if (!outcome.Ok) lock (failures) failures.Add(outcome);
+                    onDone(Interlocked.Increment(ref completed));
+                }
+            }, ct)).ToArray();
+            await Task.WhenAll(workers);
+        }
 
-        await Task.WhenAll(workers);
+        // Waits until every source has reached its idle timeout and stopped (or the timeout).
+        async Task<(int Live, TimeSpan Waited)> SettleAsync()
+        {
+            var waited = Stopwatch.StartNew();
+            int live;
+            while ((live = await api.LiveStreamsAsync(ct)) > 0 && waited.Elapsed < settleTimeout)
+                await Task.Delay(100, ct);
+            return (live, waited.Elapsed);
+        }
+
+        if (settleEach)
+        {
+            // Each report after its batch has passivated: every sample is of the same, idle, state.
+            for (long end = every; ; end = Math.Min(streams, end + every))
+            {
+                await PublishUpToAsync(end, _ => { });
+                await SettleAsync();
+                progress.Print(Line(await SampleAsync(end.ToString(), end)));
+                if (end == streams) break;
+            }
+        }
+        else
+        {
+            // Reports are taken one at a time, in order, while publishing goes on.
+            var milestones = Channel.CreateUnbounded<long>();
+            var reporter = Task.Run(async () =>
+            {
+                await foreach (var done in milestones.Reader.ReadAllAsync(ct))
+                    progress.Print(Line(await SampleAsync(done.ToString(), done)));
+            }, ct);
+            await PublishUpToAsync(streams, done =>
+            {
+                if (done % every == 0 || done == streams) milestones.Writer.TryWrite(done);
+            });
+            milestones.Writer.Complete();
+            await reporter;
+        }
+
         var publishing = clock.Elapsed;
-        milestones.Writer.Complete();
-        await reporter;
         await progress.DisposeAsync();
 
         // Let every source reach its idle timeout and stop.
-        var settleClock = Stopwatch.StartNew();
-        int live;
-        while ((live = await api.LiveStreamsAsync(ct)) > 0 && settleClock.Elapsed < settleTimeout)
-            await Task.Delay(250, ct);
+        var (live, settleTime) = await SettleAsync();
         var settled = await SampleAsync("settled", streams);
         Console.WriteLine(Line(settled));
         Console.WriteLine();
-        Console.WriteLine($"all {streams} streams published in {publishing.TotalSeconds:0.0} s; live count reached {live} after {settleClock.Elapsed.TotalSeconds:0.0} s more");
+        Console.WriteLine($"all {streams} streams published in {publishing.TotalSeconds:0.0} s; live count reached {live} after {settleTime.TotalSeconds:0.0} s more");
 
         foreach (var group in failures.GroupBy(o => o.Error).OrderByDescending(g => g.Count()))
             Console.WriteLine($"  failed x{group.Count()}: {group.Key} (e.g. {group.First().Stream})");
@@ -133,7 +176,7 @@ public static class PassivationMode
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, 
             $"RESULT mode=passivation streams={streams} concurrency={concurrency} stream_s={streamDuration.TotalSeconds:0.###} bitrate_kbps={profile.Kbps} " +
-            $"failed={failures.Count} publish_s={publishing.TotalSeconds:0.#} settle_s={settleClock.Elapsed.TotalSeconds:0.#} live_after={live} " +
+            $"failed={failures.Count} publish_s={publishing.TotalSeconds:0.#} settle_s={settleTime.TotalSeconds:0.#} settle_each={(settleEach ? "on" : "off")} live_after={live} " +
             $"heap_start_bytes={baseline.HeapBytes} heap_first_bytes={first.HeapBytes} heap_final_bytes={settled.HeapBytes} heap_growth_bytes={growth} " +
             $"heap_bytes_per_stream={perStream:0.#} rss_first_bytes={first.RssBytes} rss_final_bytes={settled.RssBytes} " +
             $"sources_created={settled.Created - baseline.Created:0} sources_passivated={settled.Passivated - baseline.Passivated:0}"));

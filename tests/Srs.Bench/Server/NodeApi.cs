@@ -42,5 +42,7 @@ public sealed class NodeApi(Uri baseAddress) : IDisposable
         return (root.GetProperty("heap_bytes").GetInt64(), root.GetProperty("rss_bytes").GetInt64());
     }
 
+    public override string ToString() => baseAddress.ToString();
+
     public void Dispose() => _http.Dispose();
 }
