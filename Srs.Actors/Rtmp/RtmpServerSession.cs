@@ -132,7 +132,9 @@ public sealed class RtmpServerSession
             var done = handshake.TryAdvance(ref buffer, _pipeOut);
             // Bytes after C2 belong to the chunk stream; count them there, not twice.
             CountBytesIn(-buffer.Length);
-            _input.AdvanceTo(buffer.Start, buffer.End);
+            // Once done, what follows C2 is unread (not examined): the read loop must get it without
+            // waiting for more bytes, or a client that sent connect right behind C2 stalls.
+            _input.AdvanceTo(buffer.Start, done ? buffer.Start : buffer.End);
             if (_pipeOut.UnflushedBytes > 0) await _pipeOut.FlushAsync(ct);
             if (done) return true;
             if (result.IsCompleted) return false;

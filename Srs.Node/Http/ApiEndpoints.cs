@@ -90,6 +90,19 @@ public static class ApiEndpoints
             ? Ok(new { code = 0, server = serverId, status = "ready" })
             : Results.Json(new { code = 503, server = serverId, status = "not ready", reason = state.NotReadyReason }, statusCode: 503));
 
+        // For benchmarks (tests/Srs.Bench passivation): full blocking compacting collections, then the live heap.
+        api.MapPost("/api/v1/debug/gc", () =>
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+                GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+                GC.WaitForPendingFinalizers();
+            }
+            using var self = Process.GetCurrentProcess();
+            return Ok(new { code = 0, server = serverId, heap_bytes = GC.GetTotalMemory(false), rss_bytes = self.WorkingSet64 });
+        });
+
         api.MapGet("/metrics", (ServerStats stats, NodeState state) =>
             Results.Text(Metrics.Render(stats, state), "text/plain; version=0.0.4"));
     }
