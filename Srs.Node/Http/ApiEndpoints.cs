@@ -10,7 +10,7 @@ namespace Srs.Node.Http;
 /// <summary>The HTTP API (SRS's /api/v1 plus health and /metrics), served on the http-api port only.</summary>
 public static class ApiEndpoints
 {
-    public static void Map(WebApplication app, int port)
+    public static void Map(WebApplication app, int port, bool debug)
     {
         var api = app.MapGroup("").AddEndpointFilter(new PortFilter(port));
         var serverId = "vid-" + Environment.ProcessId.ToString("x");
@@ -91,7 +91,8 @@ public static class ApiEndpoints
             : Results.Json(new { code = 503, server = serverId, status = "not ready", reason = state.NotReadyReason }, statusCode: 503));
 
         // For benchmarks (tests/Srs.Bench passivation): full blocking compacting collections, then the live heap.
-        api.MapPost("/api/v1/debug/gc", () =>
+        // Only with srs.http-api.debug = on: anyone reaching the API could otherwise pause the node.
+        if (debug) api.MapPost("/api/v1/debug/gc", () =>
         {
             for (var i = 0; i < 2; i++)
             {
