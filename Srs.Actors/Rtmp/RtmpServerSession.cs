@@ -132,7 +132,11 @@ public sealed class RtmpServerSession
             var done = handshake.TryAdvance(ref buffer, _pipeOut);
             // Bytes after C2 belong to the chunk stream; count them there, not twice.
             CountBytesIn(-buffer.Length);
-            _input.AdvanceTo(buffer.Start, buffer.End);
+            // Once done, leave the bytes after C2 unexamined: marking them examined would make the
+            // read loop wait for more data while a connect command already sits in the pipe
+            // (ffmpeg sends C2 and connect together, then waits for the answer: a deadlock).
+            if (done) _input.AdvanceTo(buffer.Start);
+            else _input.AdvanceTo(buffer.Start, buffer.End);
             if (_pipeOut.UnflushedBytes > 0) await _pipeOut.FlushAsync(ct);
             if (done) return true;
             if (result.IsCompleted) return false;
