@@ -39,6 +39,26 @@ public sealed class GracefulQuitTests(ITestOutputHelper output)
         Assert.InRange(took.TotalMilliseconds, (StartWait + FinalWait).TotalMilliseconds, (StartWait + FinalWait).TotalMilliseconds + 1000);
     }
 
+    [Fact]
+    public async Task Grace_max_wait_bounds_the_drain_then_remaining_clients_are_closed()
+    {
+        await using var node = await NodeProcess.StartAsync(ShortWaits + "\n grace-max-wait = 1s", output);
+        var rtmpUrl = $"rtmp://127.0.0.1:{node.RtmpPort}/live/bounded";
+        await using var publisher = FfmpegProcess.Publish(rtmpUrl, TimeSpan.FromSeconds(60));
+        await Poll.AssertAsync(() => node.IsPublishedAsync("bounded"), TimeSpan.FromSeconds(15), () => "published\n" + publisher.Errors + "\n" + node.Output);
+
+        var signalled = DateTime.UtcNow;
+        node.Signal(Posix.SIGQUIT);
+        var exited = await node.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(exited.HasValue, "exit after grace-max-wait:\n" + node.Output);
+        Assert.Equal(0, node.ExitCode);
+        Assert.NotNull(await publisher.WaitForExitAsync(TimeSpan.FromSeconds(3)));
+        var took = exited.Value - signalled;
+        var expected = StartWait + TimeSpan.FromSeconds(1) + FinalWait;
+        output.WriteLine($"SIGQUIT with a 60 s publisher, grace-max-wait 1 s: exit after {took.TotalMilliseconds:F0} ms (start + max + final = {expected.TotalMilliseconds:F0} ms)");
+        Assert.InRange(took.TotalMilliseconds, expected.TotalMilliseconds, expected.TotalMilliseconds + 1500);
+    }
+
     /// <summary>
     /// A publisher, an RTMP player and an HTTP-FLV player; the quit signal; readiness 503 at once;
     /// RTMP and HTTP-FLV ports closed after grace-start-wait; the players keep receiving while the
