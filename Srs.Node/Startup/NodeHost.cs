@@ -5,6 +5,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Srs.Actors.Cluster;
 using Srs.Actors.Configuration;
 using Srs.Actors.Connections;
 using Srs.Actors.Hooks;
@@ -41,6 +42,8 @@ public static class NodeHost
         var stats = new ServerStats();
         var state = new NodeState();
         var hooks = new HttpHooks(settings.Hooks);
+        var clusterView = new ClusterViewHolder();
+        builder.Services.AddSingleton(clusterView);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(stats);
         builder.Services.AddSingleton(state);
@@ -52,6 +55,7 @@ public static class NodeHost
         {
             akka.AddHocon(config, HoconAddMode.Prepend);
             akka.AddHocon(ShutdownTimeouts.For(settings), HoconAddMode.Prepend);
+            akka.AddHocon(ClusterSetup.RoleConfig(settings), HoconAddMode.Prepend);
             akka.ConfigureLoggers(l =>
             {
                 l.ClearLoggers();
@@ -65,6 +69,9 @@ public static class NodeHost
                 registry.Register<SourceRegistry>(sources);
                 registry.Register<ConnectionManager>(connections);
                 registry.Register<ListenerActor>(listener);
+                var directory = system.ActorOf(ClusterDirectory.Props(settings, stats, state, clusterView, ClusterSetup.AdvertisedRtmp(settings, config)), "directory");
+                registry.Register<ClusterDirectory>(directory);
+                ClusterSetup.JoinSelfWhenNoSeeds(system, config);
                 quit = GracefulShutdown.Install(system, state, settings, connections, sources, [listener],
                     flv is null ? [] : [flv]);
             });
