@@ -42,5 +42,5 @@ public static class ConnectionProtocol
     internal sealed record SessionEnded(string Reason);
 
     /// <summary>The session is bound to a source: close if the source dies.</summary>
-    internal sealed record WatchSource(IActorRef Source);
+    public sealed record WatchSource(IActorRef Source);
 }

@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Akka.Event;
 using Srs.Actors.Configuration;
 using Srs.Actors.Stats;
 using Srs.Actors.Streams;
@@ -21,7 +20,8 @@ public sealed class HttpHooks(HookSettings settings, HttpClient? http = null)
     public bool Any => settings.Any;
 
     /// <summary>Null when allowed, else the reason the hook refused.</summary>
-    public async Task<string?> CallAsync(HookEvent ev, ClientStats client, StreamKey? stream, ILoggingAdapter log)
+    /// <param name="warn">Told of failures of notification hooks, which do not refuse anything.</param>
+    public async Task<string?> CallAsync(HookEvent ev, ClientStats client, StreamKey? stream, Action<string> warn)
     {
         var urls = ev switch
         {
@@ -37,7 +37,7 @@ public sealed class HttpHooks(HookSettings settings, HttpClient? http = null)
             if (refusal is null) continue;
             if (ev is HookEvent.OnUnpublish or HookEvent.OnStop)
             {
-                log.Warning("hook {0} {1} failed (ignored): {2}", ActionName(ev), url, refusal);
+                warn($"hook {ActionName(ev)} {url} failed (ignored): {refusal}");
                 continue;
             }
             return $"hook {ActionName(ev)} {url}: {refusal}";

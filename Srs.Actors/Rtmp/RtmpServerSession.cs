@@ -42,6 +42,7 @@ public sealed class RtmpServerSession
     private readonly ServerStats _stats;
     private readonly HttpHooks _hooks;
     private readonly ILoggingAdapter _log;
+    private readonly Action<string> _warn;
     private readonly CancellationTokenSource _cts = new();
     private readonly CancellationTokenSource _readTimeout = new();
     private readonly ChunkReader _chunks;
@@ -74,6 +75,7 @@ public sealed class RtmpServerSession
         _hooks = hooks;
         _log = log;
         _chunks = new ChunkReader(settings.Limits);
+        _warn = message => log.Warning(message);
     }
 
     /// <summary>Ends the session from outside (kick, source gone, quit); the first reason wins.</summary>
@@ -288,7 +290,7 @@ public sealed class RtmpServerSession
         _client.App = app;
         if (Uri.TryCreate(tcUrl, UriKind.Absolute, out var uri)) _tcUrlHost = uri.Host;
 
-        if (_hooks.Any && await _hooks.CallAsync(HookEvent.OnConnect, _client, null, _log) is { } refused)
+        if (_hooks.Any && await _hooks.CallAsync(HookEvent.OnConnect, _client, null, _warn) is { } refused)
         {
             await _output.SendCommandAsync(ServerCommands.Error(cmd.TransactionId, "NetConnection.Connect.Rejected", refused), 0, ct);
             return "connect refused by " + refused;
@@ -316,7 +318,7 @@ public sealed class RtmpServerSession
         if (_stream is not null) throw new RtmpProtocolException("publish on a connection that already publishes or plays");
         var key = StreamOf(cmd);
         _client.Type = ClientType.RtmpPublish;
-        if (_hooks.Any && await _hooks.CallAsync(HookEvent.OnPublish, _client, key, _log) is { } refused)
+        if (_hooks.Any && await _hooks.CallAsync(HookEvent.OnPublish, _client, key, _warn) is { } refused)
         {
             await _output.SendCommandAsync(ServerCommands.OnStatus("error", "NetStream.Publish.Rejected", refused), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
             return "publish refused by " + refused;
@@ -343,7 +345,7 @@ public sealed class RtmpServerSession
         if (_stream is not null) throw new RtmpProtocolException("play on a connection that already publishes or plays");
         var key = StreamOf(cmd);
         _client.Type = ClientType.RtmpPlay;
-        if (_hooks.Any && await _hooks.CallAsync(HookEvent.OnPlay, _client, key, _log) is { } refused)
+        if (_hooks.Any && await _hooks.CallAsync(HookEvent.OnPlay, _client, key, _warn) is { } refused)
         {
             await _output.SendCommandAsync(ServerCommands.OnStatus("error", "NetStream.Play.Failed", refused), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
             return "play refused by " + refused;
@@ -421,6 +423,6 @@ public sealed class RtmpServerSession
         var wasPublisher = _playerQueue is null;
         _source.Tell(wasPublisher ? new Unpublish(_client.Id) : new StopPlay(_client.Id), _connection);
         _source = null;
-        if (_hooks.Any) await _hooks.CallAsync(wasPublisher ? HookEvent.OnUnpublish : HookEvent.OnStop, _client, key, _log);
+        if (_hooks.Any) await _hooks.CallAsync(wasPublisher ? HookEvent.OnUnpublish : HookEvent.OnStop, _client, key, _warn);
     }
 }

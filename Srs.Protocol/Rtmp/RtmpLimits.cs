@@ -12,6 +12,12 @@ public sealed record RtmpLimits
     /// <summary>Largest message a peer may send. A 4K keyframe rarely passes 2 MB.</summary>
     public int MaxMessageSize { get; init; } = 8 * 1024 * 1024;
 
+    /// <summary>
+    /// Most bytes a peer's unfinished messages may hold at once (their buffers are allocated when
+    /// their first chunk arrives): without it, a few small chunks could reserve gigabytes.
+    /// </summary>
+    public int MaxPendingBytes { get; init; } = 16 * 1024 * 1024;
+
     /// <summary>Chunk streams a peer may have open at once (each one holds a partial message).</summary>
     public int MaxChunkStreams { get; init; } = 64;
 

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace Srs.Protocol.Rtmp.Messages;
 
 /// <summary>A user control message (type 4). <paramref name="Value2"/> is the buffer length for SetBufferLength.</summary>
@@ -12,5 +14,26 @@ public readonly record struct UserControlEvent(ushort Type, uint Value, uint Val
     public const ushort PingResponse = 7;
 
     /// <summary>Throws <see cref="RtmpProtocolException"/> for a body shorter than its event type needs.</summary>
-    public static UserControlEvent Parse(ReadOnlySpan<byte> payload) => throw new NotImplementedException();
+    public static UserControlEvent Parse(ReadOnlySpan<byte> payload)
+    {
+        // Every event carries at least a 4-byte value (stream id or timestamp).
+        if (payload.Length < 6)
+        {
+            throw new RtmpProtocolException($"User control message has {payload.Length} bytes; at least 6 expected.");
+        }
+
+        ushort type = BinaryPrimitives.ReadUInt16BigEndian(payload);
+        uint value = BinaryPrimitives.ReadUInt32BigEndian(payload[2..]);
+        if (type != SetBufferLength)
+        {
+            return new UserControlEvent(type, value);
+        }
+
+        if (payload.Length < 10)
+        {
+            throw new RtmpProtocolException($"SetBufferLength user control message has {payload.Length} bytes; 10 expected.");
+        }
+
+        return new UserControlEvent(type, value, BinaryPrimitives.ReadUInt32BigEndian(payload[6..]));
+    }
 }

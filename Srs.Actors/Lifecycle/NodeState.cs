@@ -1,0 +1,31 @@
+namespace Srs.Actors.Lifecycle;
+
+/// <summary>
+/// Whether this node takes new clients, and how far a quit has gone. Read by the health and
+/// metrics endpoints; written by the shutdown sequence.
+/// </summary>
+public sealed class NodeState
+{
+    private volatile string? _notReadyReason = "starting";
+    private volatile string _phase = "starting";
+
+    public bool Ready => _notReadyReason is null;
+    public string? NotReadyReason => _notReadyReason;
+
+    /// <summary>starting, running, draining, stopping...</summary>
+    public string Phase => _phase;
+
+    public void MarkRunning()
+    {
+        _phase = "running";
+        _notReadyReason = null;
+    }
+
+    public void MarkQuitting(string phase, string reason)
+    {
+        _phase = phase;
+        _notReadyReason = reason;
+    }
+
+    public void SetPhase(string phase) => _phase = phase;
+}
