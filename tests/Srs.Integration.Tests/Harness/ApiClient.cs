@@ -43,5 +43,12 @@ public sealed class ApiClient(Uri baseAddress) : IDisposable
         return r.Json.Array("clients").Select(ClientInfo.Parse).ToList();
     }
 
+    /// <summary>The clients whose "stream" names this stream (by its id, or by its name).</summary>
+    public async Task<IReadOnlyList<ClientInfo>> ClientsOfAsync(string streamName, string app = "live")
+    {
+        var stream = await FindStreamAsync(streamName, app);
+        return (await ClientsAsync()).Where(c => c.Stream == streamName || (stream is not null && c.Stream == stream.Id)).ToList();
+    }
+
     public void Dispose() => _http.Dispose();
 }

@@ -15,21 +15,35 @@ public sealed class Scenario : IAsyncDisposable
     private readonly List<FfmpegPublisher> _publishers = [];
     private readonly List<FfprobePlayer> _players = [];
     private readonly List<IAsyncDisposable> _others = [];
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
 
     public NodeProcess Node { get; }
     public ApiClient Api => Node.Api;
     public NodePorts Ports => Node.Ports;
 
-    private Scenario(ITestOutputHelper output, NodeProcess node)
+    private readonly bool _ownsNode;
+
+    private Scenario(ITestOutputHelper output, NodeProcess node, bool ownsNode)
     {
         _output = output;
         Node = node;
+        _ownsNode = ownsNode;
     }
 
+    /// <summary>A scenario with a node of its own.</summary>
     public static async Task<Scenario> StartAsync(ITestOutputHelper output, string? extraConfig = null)
     {
         var node = await NodeProcess.StartAsync(extraConfig);
-        return new Scenario(output, node);
+        return new Scenario(output, node, ownsNode: true);
+    }
+
+    /// <summary>A scenario on the class's shared node (which outlives it).</summary>
+    public static async Task<Scenario> StartAsync(ITestOutputHelper output, SharedNode shared)
+    {
+        var node = await shared.GetAsync();
+        if (node.HasExited)
+            throw new Xunit.Sdk.XunitException($"The shared node exited earlier (code {node.ExitCode}), during another test of this class.\n{node.Describe()}");
+        return new Scenario(output, node, ownsNode: false);
     }
 
     public FfmpegPublisher Publish(string stream, TimeSpan? duration = null, string? name = null)
@@ -58,10 +72,20 @@ public sealed class Scenario : IAsyncDisposable
     }
 
     public Task Until(Func<bool> condition, TimeSpan timeout, string what) =>
-        Eventually.Until(condition, timeout, what, Report);
+        Until(() => Task.FromResult(condition()), timeout, what);
 
-    public Task Until(Func<Task<bool>> condition, TimeSpan timeout, string what) =>
-        Eventually.Until(condition, timeout, what, Report);
+    public async Task Until(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var started = _clock.Elapsed;
+        await Eventually.Until(condition, timeout, what, Report);
+        Note($"waited {(_clock.Elapsed - started).TotalSeconds:0.0} s for: {what}");
+    }
+
+    /// <summary>A timestamped line in the test output (how long each step took).</summary>
+    public void Note(string line)
+    {
+        try { _output.WriteLine($"[{_clock.Elapsed.TotalSeconds,6:0.0} s] {line}"); } catch (InvalidOperationException) { }
+    }
 
     /// <summary>Fails with <paramref name="what"/> and the full report unless <paramref name="condition"/> holds.</summary>
     public void Check(bool condition, string what)
@@ -93,6 +117,6 @@ public sealed class Scenario : IAsyncDisposable
         lock (_publishers) lock (_players) lock (_others)
             all = [.. _others, .. _players, .. _publishers];
         await Task.WhenAll(all.Select(d => d.DisposeAsync().AsTask()));
-        await Node.DisposeAsync();
+        if (_ownsNode) await Node.DisposeAsync();
     }
 }

@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 namespace Srs.Integration.Tests.Tests;
 
 /// <summary>Publish a generated H.264+AAC stream and play it back over RTMP and HTTP-FLV (sections 6 and 7).</summary>
-public sealed class PlaybackTests(ITestOutputHelper output)
+public sealed class PlaybackTests(ITestOutputHelper output, SharedNode shared) : IClassFixture<SharedNode>
 {
     private const int Fps = FfmpegPublisher.Fps;
     private const double AudioPacketsPerSecond = 44100.0 / 1024;
@@ -17,13 +17,14 @@ public sealed class PlaybackTests(ITestOutputHelper output)
 
     private async Task PlayPublishedStream(bool rtmp)
     {
-        await using var s = await Scenario.StartAsync(output);
-        s.Publish("demo");
-        await s.Until(async () => (await s.Api.FindStreamAsync("demo"))?.PublishActive == true,
-            TimeSpan.FromSeconds(15), "the API shows live/demo published");
+        await using var s = await Scenario.StartAsync(output, shared);
+        var stream = rtmp ? "demo-rtmp" : "demo-flv";
+        s.Publish(stream);
+        await s.Until(async () => (await s.Api.FindStreamAsync(stream))?.PublishActive == true,
+            TimeSpan.FromSeconds(15), $"the API shows live/{stream} published");
 
         const double seconds = 4;
-        var player = rtmp ? s.PlayRtmp("demo", readSeconds: seconds) : s.PlayFlv("demo", readSeconds: seconds);
+        var player = rtmp ? s.PlayRtmp(stream, readSeconds: seconds) : s.PlayFlv(stream, readSeconds: seconds);
         var ended = await player.WaitForExitAsync(TimeSpan.FromSeconds(15));
 
         s.Check(ended, $"the player should read {seconds} s of media and stop by itself within 15 s");
@@ -43,12 +44,12 @@ public sealed class PlaybackTests(ITestOutputHelper output)
     [Fact]
     public async Task Players_that_arrive_before_the_publisher_wait_and_then_get_media()
     {
-        await using var s = await Scenario.StartAsync(output);
+        await using var s = await Scenario.StartAsync(output, shared);
         var rtmpPlayer = s.PlayRtmp("early", name: "early rtmp player");
         var flvPlayer = s.PlayFlv("early", name: "early flv player");
         await s.Until(async () =>
         {
-            var clients = await s.Api.ClientsAsync();
+            var clients = await s.Api.ClientsOfAsync("early");
             return clients.Any(c => c.Type == ClientInfo.RtmpPlay) && clients.Any(c => c.Type == ClientInfo.FlvPlay);
         }, TimeSpan.FromSeconds(15), "the API lists the waiting rtmp-play and flv-play clients");
         s.Check(!rtmpPlayer.HasExited && !flvPlayer.HasExited, "players of a stream not yet published must wait, not be closed");

@@ -7,14 +7,14 @@ namespace Srs.Integration.Tests.Tests;
 /// A raw RTMP client's session steps. A client may send connect right behind C2 without waiting
 /// (ffmpeg does; on a busy machine both arrive in one read): the server must answer it.
 /// </summary>
-public sealed class RtmpSessionTests(ITestOutputHelper output)
+public sealed class RtmpSessionTests(ITestOutputHelper output, SharedNode shared) : IClassFixture<SharedNode>
 {
     private static readonly TimeSpan Step = TimeSpan.FromSeconds(5);
 
     [Fact]
     public async Task Connect_sent_in_the_same_write_as_C2_is_answered()
     {
-        await using var s = await Scenario.StartAsync(output);
+        await using var s = await Scenario.StartAsync(output, shared);
         using var client = await RawRtmpConnection.ConnectAsync(s.Ports.Rtmp);
 
         await client.HandshakeAsync(Step, afterC2: RtmpChunks.Connect("live", $"rtmp://127.0.0.1:{s.Ports.Rtmp}/live"));
@@ -28,7 +28,7 @@ public sealed class RtmpSessionTests(ITestOutputHelper output)
     [Fact]
     public async Task Connect_createStream_publish_step_by_step_succeed()
     {
-        await using var s = await Scenario.StartAsync(output);
+        await using var s = await Scenario.StartAsync(output, shared);
         using var client = await RawRtmpConnection.ConnectAsync(s.Ports.Rtmp);
 
         await client.HandshakeAsync(Step);

@@ -7,7 +7,7 @@ namespace Srs.Integration.Tests.Tests;
 /// Section 6: a second publisher on a stream that has one is refused (onStatus
 /// NetStream.Publish.BadName) and closed; the first publisher is untouched.
 /// </summary>
-public sealed class SecondPublisherTests(ITestOutputHelper output)
+public sealed class SecondPublisherTests(ITestOutputHelper output, SharedNode shared) : IClassFixture<SharedNode>
 {
     private const int Fps = FfmpegPublisher.Fps;
     private static readonly TimeSpan Step = TimeSpan.FromSeconds(5);
@@ -25,7 +25,7 @@ public sealed class SecondPublisherTests(ITestOutputHelper output)
     [Fact]
     public async Task Second_ffmpeg_publisher_is_refused_and_the_first_goes_on()
     {
-        await using var s = await Scenario.StartAsync(output);
+        await using var s = await Scenario.StartAsync(output, shared);
         var (first, player, cid) = await PublishAndPlay(s, "busy");
 
         var second = s.Publish("busy", duration: TimeSpan.FromSeconds(20), name: "second publisher");
@@ -45,7 +45,7 @@ public sealed class SecondPublisherTests(ITestOutputHelper output)
     [Fact]
     public async Task Second_publisher_gets_NetStream_Publish_BadName_and_is_closed()
     {
-        await using var s = await Scenario.StartAsync(output);
+        await using var s = await Scenario.StartAsync(output, shared);
         var (first, player, cid) = await PublishAndPlay(s, "taken");
 
         using var raw = await RawRtmpConnection.ConnectAsync(s.Ports.Rtmp);
