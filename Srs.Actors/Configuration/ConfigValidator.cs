@@ -21,6 +21,7 @@ public static class ConfigValidator
         ["rtmp.handshake-timeout"] = Kind.Duration,
         ["http-api.enabled"] = Kind.Bool,
         ["http-api.listen"] = Kind.EndPoint,
+        ["http-api.debug"] = Kind.Bool,
         ["http-server.enabled"] = Kind.Bool,
         ["http-server.listen"] = Kind.EndPoint,
         ["reuseport"] = Kind.Bool,

@@ -16,6 +16,8 @@ public sealed record SrsSettings
     public IPEndPoint RtmpListen { get; init; } = new(IPAddress.Any, 1935);
     public bool HttpApiEnabled { get; init; } = true;
     public IPEndPoint HttpApiListen { get; init; } = new(IPAddress.Any, 1985);
+    /// <summary>Debug endpoints (forced GC for benchmarks): off in production, they can pause the node.</summary>
+    public bool HttpApiDebug { get; init; }
     public bool HttpServerEnabled { get; init; } = true;
     public IPEndPoint HttpServerListen { get; init; } = new(IPAddress.Any, 8080);
     public bool ReusePort { get; init; } = true;
@@ -40,6 +42,7 @@ public sealed record SrsSettings
             RtmpListen = ParseEndPoint(c.GetString("rtmp.listen", "0.0.0.0:1935")),
             HttpApiEnabled = c.GetBoolean("http-api.enabled", true),
             HttpApiListen = ParseEndPoint(c.GetString("http-api.listen", "0.0.0.0:1985")),
+            HttpApiDebug = c.GetBoolean("http-api.debug", false),
             HttpServerEnabled = c.GetBoolean("http-server.enabled", true),
             HttpServerListen = ParseEndPoint(c.GetString("http-server.listen", "0.0.0.0:8080")),
             ReusePort = c.GetBoolean("reuseport", true),

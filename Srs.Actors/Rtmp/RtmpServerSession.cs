@@ -90,7 +90,7 @@ public sealed class RtmpServerSession
         var ct = _cts.Token;
         try
         {
-            // Until it publishes or plays, a client must finish each step within the handshake timeout.
+            // A client must handshake, connect and publish or play within the handshake timeout.
             _readTimeout.CancelAfter(_settings.Limits.HandshakeTimeout);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _readTimeout.Token);
             if (!await HandshakeAsync(linked.Token)) return "peer closed during handshake";
@@ -132,7 +132,9 @@ public sealed class RtmpServerSession
             var done = handshake.TryAdvance(ref buffer, _pipeOut);
             // Bytes after C2 belong to the chunk stream; count them there, not twice.
             CountBytesIn(-buffer.Length);
-            _input.AdvanceTo(buffer.Start, buffer.End);
+            // Once done, what follows C2 is unread (not examined): the read loop must get it without
+            // waiting for more bytes, or a client that sent connect right behind C2 stalls.
+            _input.AdvanceTo(buffer.Start, done ? buffer.Start : buffer.End);
             if (_pipeOut.UnflushedBytes > 0) await _pipeOut.FlushAsync(ct);
             if (done) return true;
             if (result.IsCompleted) return false;

@@ -10,7 +10,7 @@ namespace Srs.Node.Http;
 /// <summary>The HTTP API (SRS's /api/v1 plus health and /metrics), served on the http-api port only.</summary>
 public static class ApiEndpoints
 {
-    public static void Map(WebApplication app, int port)
+    public static void Map(WebApplication app, int port, bool debug)
     {
         var api = app.MapGroup("").AddEndpointFilter(new PortFilter(port));
         var serverId = "vid-" + Environment.ProcessId.ToString("x");
@@ -89,6 +89,20 @@ public static class ApiEndpoints
         api.MapGet("/api/v1/health/ready", (NodeState state) => state.Ready
             ? Ok(new { code = 0, server = serverId, status = "ready" })
             : Results.Json(new { code = 503, server = serverId, status = "not ready", reason = state.NotReadyReason }, statusCode: 503));
+
+        // For benchmarks (tests/Srs.Bench passivation): full blocking compacting collections, then the live heap.
+        // Only with srs.http-api.debug = on: anyone reaching the API could otherwise pause the node.
+        if (debug) api.MapPost("/api/v1/debug/gc", () =>
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+                GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+                GC.WaitForPendingFinalizers();
+            }
+            using var self = Process.GetCurrentProcess();
+            return Ok(new { code = 0, server = serverId, heap_bytes = GC.GetTotalMemory(false), rss_bytes = self.WorkingSet64 });
+        });
 
         api.MapGet("/metrics", (ServerStats stats, NodeState state) =>
             Results.Text(Metrics.Render(stats, state), "text/plain; version=0.0.4"));

@@ -62,7 +62,7 @@ public static class NodeHost
         });
 
         var app = builder.Build();
-        if (settings.HttpApiEnabled) ApiEndpoints.Map(app, settings.HttpApiListen.Port);
+        if (settings.HttpApiEnabled) ApiEndpoints.Map(app, settings.HttpApiListen.Port, settings.HttpApiDebug);
         if (settings.HttpServerEnabled) HttpFlvEndpoint.Map(app, settings.HttpServerListen.Port);
 
         try

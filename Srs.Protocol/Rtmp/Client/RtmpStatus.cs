@@ -1,0 +1,23 @@
+using Srs.Protocol.Amf;
+using Srs.Protocol.Rtmp.Messages;
+
+namespace Srs.Protocol.Rtmp.Client;
+
+/// <summary>The info object of an onStatus, _result or _error reply: level, code, description.</summary>
+public sealed record RtmpStatus(string Level, string Code, string Description)
+{
+    public bool IsError => Level == StatusLevels.Error;
+
+    /// <summary>The first info object among the command's arguments, or null when it has none.</summary>
+    public static RtmpStatus? FromCommand(RtmpCommand command)
+    {
+        foreach (var argument in command.Arguments)
+        {
+            if (argument is Amf0Object info && info.GetString("code") is { } code)
+                return new RtmpStatus(info.GetString("level") ?? StatusLevels.Status, code, info.GetString("description") ?? "");
+        }
+        return null;
+    }
+
+    public override string ToString() => $"{Code} ({Level}): {Description}";
+}

@@ -1,0 +1,42 @@
+using Akka.Configuration;
+using Srs.Actors.Configuration;
+
+namespace Srs.Actors.Tests;
+
+public class ConfigValidatorTests
+{
+    private const string Base = """
+        srs { role = origin, rtmp.listen = "127.0.0.1:1935", http-api { enabled = on, listen = "1985" }
+              source.idle-timeout = 3s, gop-cache = on, queue-length = 10s, edge.origins = ["a.example:1935"]
+              hooks { on-publish = ["http://127.0.0.1:8085/api/v1/streams"] } }
+        """;
+
+    private static IReadOnlyList<string> Validate(string extra) =>
+        ConfigValidator.Validate(ConfigurationFactory.ParseString(extra).WithFallback(ConfigurationFactory.ParseString(Base)));
+
+    [Fact]
+    public void ValidConfig_HasNoErrors()
+    {
+        Assert.Empty(Validate(""));
+        var s = SrsSettings.FromConfig(ConfigurationFactory.ParseString(Base));
+        Assert.Equal(1935, s.RtmpListen.Port);
+        Assert.Equal(1985, s.HttpApiListen.Port);
+        Assert.Equal(TimeSpan.FromSeconds(3), s.SourceIdleTimeout);
+        Assert.Equal(["a.example:1935"], s.EdgeOrigins);
+    }
+
+    [Theory]
+    [InlineData("srs.role = relay", "srs.role:")]
+    [InlineData("srs.rtmp.listen = \"nowhere\"", "srs.rtmp.listen:")]
+    [InlineData("srs.queue-length = tenseconds", "srs.queue-length:")]
+    [InlineData("srs.gop-cache = maybe", "srs.gop-cache:")]
+    [InlineData("srs.gop_cache = on", "srs.gop_cache: unknown key")]
+    [InlineData("srs.edge.origins = [\"nohostport\"]", "srs.edge.origins:")]
+    [InlineData("srs.hooks.on-play = [\"ftp://x\"]", "srs.hooks.on-play:")]
+    [InlineData("srs.rtmp.chunk-size = 64", "srs.rtmp.chunk-size:")]
+    public void EachError_NamesItsKeyPath(string extra, string expectedPrefix)
+    {
+        var errors = Validate(extra);
+        Assert.Contains(errors, e => e.StartsWith(expectedPrefix, StringComparison.Ordinal));
+    }
+}

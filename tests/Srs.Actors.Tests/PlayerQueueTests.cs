@@ -1,0 +1,76 @@
+using Srs.Actors.Media;
+
+namespace Srs.Actors.Tests;
+
+public class PlayerQueueTests
+{
+    private static List<MediaPacket> Drain(PlayerQueue q)
+    {
+        var list = new List<MediaPacket>();
+        q.DrainTo(ref list);
+        return list;
+    }
+
+    [Fact]
+    public void Drains_InOrder_AsOneBatch()
+    {
+        var q = new PlayerQueue(TimeSpan.FromSeconds(10));
+        var packets = new[] { Packets.VideoHeader(), Packets.Keyframe(0), Packets.Audio(20), Packets.Frame(40) };
+        foreach (var p in packets) q.Enqueue(p);
+        Assert.Equal(packets, Drain(q));
+        Assert.Empty(Drain(q));
+    }
+
+    [Fact]
+    public void OverTheQueueLength_DropsToTheNextKeyframe_KeepingHeaders()
+    {
+        var q = new PlayerQueue(TimeSpan.FromMilliseconds(1000));
+        var header = Packets.VideoHeader();
+        q.Enqueue(header);
+        q.Enqueue(Packets.Keyframe(0));
+        for (uint ts = 40; ts <= 1000; ts += 40) q.Enqueue(Packets.Frame(ts));
+        Assert.Equal(0, q.Dropped); // a span of exactly 1000 ms is still within the limit
+
+        q.Enqueue(Packets.Frame(1040)); // 1040 ms queued: over the limit
+        Assert.Equal(new[] { header }, Drain(q));
+
+        // Until the next keyframe, inter frames are useless to the decoder: dropped too.
+        q.Enqueue(Packets.Frame(1080));
+        q.Enqueue(Packets.Audio(1090));
+        Assert.Empty(Drain(q));
+        var audioHeader = Packets.AudioHeader(1095);
+        q.Enqueue(audioHeader); // headers always pass
+        var key = Packets.Keyframe(1120);
+        q.Enqueue(key);
+        var next = Packets.Frame(1160);
+        q.Enqueue(next);
+        Assert.Equal(new[] { audioHeader, key, next }, Drain(q));
+        Assert.Equal(29, q.Dropped); // keyframe + 26 frames at the overflow, then a frame and an audio packet
+    }
+
+    [Fact]
+    public async Task WaitAsync_WakesOnEnqueue_AndEndsAfterComplete()
+    {
+        var q = new PlayerQueue(TimeSpan.FromSeconds(10));
+        var waiting = q.WaitAsync(CancellationToken.None).AsTask();
+        Assert.False(waiting.IsCompleted);
+        q.Enqueue(Packets.Keyframe(0));
+        Assert.True(await waiting.WaitAsync(TimeSpan.FromSeconds(5)));
+
+        q.Complete();
+        Assert.True(await q.WaitAsync(CancellationToken.None)); // what was queued is still delivered
+        Assert.Single(Drain(q));
+        Assert.False(await q.WaitAsync(CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
+        q.Enqueue(Packets.Frame(40)); // ignored once completed
+        Assert.Empty(Drain(q));
+    }
+
+    [Fact]
+    public void PacketCountLimit_HoldsEvenWhenTimestampsDoNotAdvance()
+    {
+        var q = new PlayerQueue(TimeSpan.FromSeconds(10), maxPackets: 100);
+        q.Enqueue(Packets.Keyframe(0));
+        for (var i = 0; i < 500; i++) q.Enqueue(Packets.Frame(0));
+        Assert.True(Drain(q).Count <= 101);
+    }
+}

@@ -1,0 +1,163 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using Srs.Actors.Configuration;
+using Srs.Actors.Media;
+using Srs.Actors.Sources;
+using Srs.Actors.Stats;
+using Srs.Actors.Streams;
+using static Srs.Actors.Sources.SourceProtocol;
+
+namespace Srs.Actors.Tests;
+
+public class SourceRegistryTests : TestKit
+{
+    private static readonly StreamKey Key = new(StreamKey.DefaultVhost, "live", "s1");
+    private readonly ServerStats _stats = new();
+
+    private IActorRef Registry(TimeSpan idle) =>
+        Sys.ActorOf(SourceRegistry.Props(new SrsSettings { SourceIdleTimeout = idle }, _stats));
+
+    private PublishAccepted Publish(IActorRef registry, TestProbe publisher, string id = "pub")
+    {
+        registry.Tell(new SourceEnvelope(Key, new Publish(id, publisher.Ref)), TestActor);
+        return ExpectMsg<PublishAccepted>();
+    }
+
+    private PlayAccepted Play(IActorRef registry, TestProbe player, PlayerQueue queue, string id = "play")
+    {
+        registry.Tell(new SourceEnvelope(Key, new Play(id, player.Ref, queue)), TestActor);
+        return ExpectMsg<PlayAccepted>();
+    }
+
+    [Fact]
+    public void SecondPublisher_IsRefused_FirstStays()
+    {
+        var registry = Registry(TimeSpan.FromSeconds(30));
+        var first = Publish(registry, CreateTestProbe(), "a");
+        registry.Tell(new SourceEnvelope(Key, new Publish("b", CreateTestProbe().Ref)), TestActor);
+        Assert.Contains("already published by client a", ExpectMsg<PublishRejected>().Reason);
+        Assert.Equal("a", _stats.Streams.Values.Single().PublisherClientId);
+        Assert.Equal(1, first.Epoch);
+    }
+
+    [Fact]
+    public void NewPlayer_StartsWithHeadersThenTheGop_ThenLiveMedia()
+    {
+        var registry = Registry(TimeSpan.FromSeconds(30));
+        var publisher = CreateTestProbe();
+        var source = Publish(registry, publisher).Source;
+        var vh = Packets.VideoHeader(); var ah = Packets.AudioHeader();
+        var old = Packets.Keyframe(0); var k = Packets.Keyframe(1000); var f = Packets.Frame(1040); var a = Packets.Audio(1050);
+        foreach (var p in new[] { vh, ah, old, Packets.Frame(40), k, f, a }) source.Tell(p, publisher.Ref);
+
+        var queue = new PlayerQueue(TimeSpan.FromSeconds(10));
+        Assert.True(Play(registry, CreateTestProbe(), queue).Publishing);
+        var live = Packets.Frame(1080);
+        source.Tell(live, publisher.Ref);
+        source.Tell(Packets.Frame(1120), CreateTestProbe().Ref); // not the publisher: ignored
+
+        AwaitCondition(() => Peek(queue).Count == 6);
+        Assert.Equal(new[] { vh, ah, k, f, a, live }, Peek(queue));
+    }
+
+    [Fact]
+    public void PlayerBeforePublisher_Waits_AndGetsMediaOncePublished()
+    {
+        var registry = Registry(TimeSpan.FromSeconds(30));
+        var queue = new PlayerQueue(TimeSpan.FromSeconds(10));
+        Assert.False(Play(registry, CreateTestProbe(), queue).Publishing);
+        var publisher = CreateTestProbe();
+        var source = Publish(registry, publisher).Source;
+        source.Tell(Packets.Keyframe(0), publisher.Ref);
+        AwaitCondition(() => Peek(queue).Count == 1);
+    }
+
+    [Fact]
+    public void Idle_Source_Passivates_AndItsNameCanBePublishedAgain()
+    {
+        var registry = Registry(TimeSpan.FromMilliseconds(300));
+        var publisher = CreateTestProbe();
+        var source = Publish(registry, publisher).Source;
+        source.Tell(Packets.VideoHeader(), publisher.Ref);
+        Watch(source);
+        source.Tell(new Unpublish("pub"));
+        ExpectTerminated(source, TimeSpan.FromSeconds(5));
+        AwaitCondition(() => _stats.Streams.IsEmpty && _stats.SourcesPassivated == 1);
+
+        var fresh = Publish(registry, CreateTestProbe()).Source;
+        Assert.NotEqual(source, fresh);
+        registry.Tell(new SourceEnvelope(Key, new Publish("other", CreateTestProbe().Ref)), TestActor);
+        ExpectMsg<PublishRejected>(); // the fresh source is live and busy
+    }
+
+    [Fact]
+    public void A_Publisher_Alone_Or_A_Player_Alone_KeepsTheSourceAlive()
+    {
+        var registry = Registry(TimeSpan.FromMilliseconds(200));
+        var publisher = CreateTestProbe();
+        var source = Publish(registry, publisher).Source;
+        Watch(source);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(800)); // 4 idle timeouts with a publisher: still alive
+
+        var player = CreateTestProbe();
+        Play(registry, player, new PlayerQueue(TimeSpan.FromSeconds(10)));
+        source.Tell(new Unpublish("pub"));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(800)); // player alone: still alive
+
+        source.Tell(new StopPlay("play"));
+        ExpectTerminated(source, TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public void PublisherConnection_Ending_Unpublishes_AndPlayersStay()
+    {
+        var registry = Registry(TimeSpan.FromSeconds(30));
+        var publisher = CreateTestProbe();
+        Publish(registry, publisher);
+        var queue = new PlayerQueue(TimeSpan.FromSeconds(10));
+        Play(registry, CreateTestProbe(), queue);
+        Sys.Stop(publisher.Ref);
+        AwaitCondition(() => !_stats.Streams.Values.Single().Publishing);
+        Assert.False(queue.IsCompleted);
+        Publish(registry, CreateTestProbe(), "pub2"); // the stream is free again
+    }
+
+    [Fact]
+    public void RequestsAroundTheIdleTimeout_AllLandOnALiveSource()
+    {
+        // The race of passivation: a source stopping while a publish or play arrives for its name.
+        // Every request must be answered by a live source; none may fall into dead letters.
+        var idle = TimeSpan.FromMilliseconds(50);
+        var registry = Registry(idle);
+        var deadLetters = CreateTestProbe();
+        Sys.EventStream.Subscribe(deadLetters.Ref, typeof(DeadLetter));
+        var random = new Random(42);
+
+        for (var round = 0; round < 60; round++)
+        {
+            var player = CreateTestProbe();
+            var accepted = Play(registry, player, new PlayerQueue(TimeSpan.FromSeconds(10)), "p" + round);
+            accepted.Source.Tell(new StopPlay("p" + round));
+            // Ask again at a random moment around the idle timeout.
+            var request = new SourceEnvelope(Key, new Play("q" + round, player.Ref, new PlayerQueue(TimeSpan.FromSeconds(10))));
+            Sys.Scheduler.ScheduleTellOnce(TimeSpan.FromMilliseconds(random.Next(35, 65)), registry, request, TestActor);
+            var again = ExpectMsg<PlayAccepted>();
+            again.Source.Tell(new Identify(round)); // the answering source is alive
+            ExpectMsg<ActorIdentity>(i => i.Subject is not null);
+            again.Source.Tell(new StopPlay("q" + round));
+        }
+        deadLetters.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.True(_stats.SourcesPassivated > 0, "the timing never hit a passivation: the test did not test the race");
+    }
+
+    private static List<MediaPacket> Peek(PlayerQueue queue)
+    {
+        var list = new List<MediaPacket>();
+        queue.DrainTo(ref list);
+        var copy = list.ToList();
+        foreach (var p in copy) queue.Enqueue(p);
+        return copy;
+    }
+}

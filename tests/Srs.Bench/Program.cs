@@ -1,0 +1,47 @@
+using Srs.Bench.Cli;
+using Srs.Bench.Modes;
+
+const string usage = """
+    Srs.Bench MODE [--option value ...]   load tool for the node, on the project's own RTMP client
+
+    """;
+
+if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+{
+    Console.WriteLine(usage + PublishMode.Usage + "\n" + PassivationMode.Usage + "\n" + FlvMode.Usage);
+    return args.Length == 0 ? 2 : 0;
+}
+
+using var cts = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cts.Cancel();
+};
+
+try
+{
+    var options = new BenchArgs(args.Skip(1));
+    return args[0] switch
+    {
+        "publish" => await PublishMode.RunAsync(options, cts.Token),
+        "passivation" => await PassivationMode.RunAsync(options, cts.Token),
+        "flv" => FlvMode.Run(options),
+        _ => throw new ArgumentException($"unknown mode '{args[0]}' (publish, passivation, flv)"),
+    };
+}
+catch (Exception e) when (e is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine("error: " + e.Message);
+    return 2;
+}
+catch (OperationCanceledException) when (cts.IsCancellationRequested)
+{
+    Console.Error.WriteLine("cancelled");
+    return 130;
+}
+catch (HttpRequestException e)
+{
+    Console.Error.WriteLine("error: the node's HTTP API: " + e.Message);
+    return 1;
+}

@@ -1,0 +1,48 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Srs.Bench.Server;
+
+/// <summary>The node's HTTP API as the benchmarks read it: live streams, /metrics, and the forced GC.</summary>
+public sealed class NodeApi(Uri baseAddress) : IDisposable
+{
+    private readonly HttpClient _http = new() { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+
+    /// <summary>Live sources: the length of /api/v1/streams' streams array.</summary>
+    public async Task<int> LiveStreamsAsync(CancellationToken ct = default)
+    {
+        await using var body = await _http.GetStreamAsync("/api/v1/streams", ct);
+        using var json = await JsonDocument.ParseAsync(body, cancellationToken: ct);
+        return json.RootElement.GetProperty("streams").GetArrayLength();
+    }
+
+    /// <summary>Every sample of /metrics by its name with labels (e.g. "dotnet_gc_collections_total{generation=\"2\"}").</summary>
+    public async Task<Dictionary<string, double>> MetricsAsync(CancellationToken ct = default)
+    {
+        var text = await _http.GetStringAsync("/metrics", ct);
+        var samples = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.Length == 0 || line[0] == '#') continue;
+            var space = line.LastIndexOf(' ');
+            if (space > 0 && double.TryParse(line[(space + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+                samples[line[..space]] = value;
+        }
+        return samples;
+    }
+
+    /// <summary>POST /api/v1/debug/gc: the node runs full blocking compacting collections and reports its heap and RSS.</summary>
+    public async Task<(long HeapBytes, long RssBytes)> ForceGcAsync(CancellationToken ct = default)
+    {
+        using var response = await _http.PostAsync("/api/v1/debug/gc", null, ct);
+        response.EnsureSuccessStatusCode();
+        await using var body = await response.Content.ReadAsStreamAsync(ct);
+        using var json = await JsonDocument.ParseAsync(body, cancellationToken: ct);
+        var root = json.RootElement;
+        return (root.GetProperty("heap_bytes").GetInt64(), root.GetProperty("rss_bytes").GetInt64());
+    }
+
+    public override string ToString() => baseAddress.ToString();
+
+    public void Dispose() => _http.Dispose();
+}
