@@ -44,15 +44,31 @@ public sealed class CommandLineTests : IDisposable
             Assert.True(output.Contains(key, StringComparison.Ordinal), $"the output should name the key path {key}. Output:\n{output}");
     }
 
-    [Fact]
-    public async Task Check_of_an_unparsable_config_exits_1()
+    [Theory]
+    [InlineData("unclosed brace", "srs { rtmp.listen = \"127.0.0.1:1935\" ")]
+    [InlineData("stray brackets", "srs { ]] }")]
+    [InlineData("extra closing brace", "srs { gop-cache = on } }")]
+    public async Task Check_of_an_unparsable_config_exits_1(string what, string text)
     {
-        var broken = WriteConf("broken.conf", "srs { rtmp.listen = \"127.0.0.1:1935\" ");
+        var broken = WriteConf(what.Replace(' ', '-') + ".conf", text);
 
         var (code, output) = await NodeBinary.RunToExitAsync(Timeout, "-t", "-c", broken);
 
         Assert.True(code == 1, $"`-t` on an unparsable file should exit 1, exited {code}. Output:\n{output}");
         Assert.True(output.Trim().Length > 0, "it should say what is wrong");
+    }
+
+    [Fact]
+    public async Task Check_of_a_key_without_a_value_names_the_key_in_plain_words()
+    {
+        var bad = WriteConf("empty-value.conf", "srs { rtmp.listen = }");
+
+        var (code, output) = await NodeBinary.RunToExitAsync(Timeout, "-t", "-c", bad);
+
+        Assert.True(code == 1, $"`-t` should exit 1, exited {code}. Output:\n{output}");
+        Assert.True(output.Contains("srs.rtmp.listen", StringComparison.Ordinal), $"the output should name srs.rtmp.listen. Output:\n{output}");
+        Assert.False(output.Contains("Object reference not set", StringComparison.Ordinal),
+            $"the error should say what is wrong with the value, not leak a NullReferenceException message. Output:\n{output}");
     }
 
     [Fact]
