@@ -36,6 +36,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
     private MediaPacket? _videoHeader;
     private MediaPacket? _audioHeader;
     private bool _sawVideo;
+    private bool _draining;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -57,6 +58,11 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         Receive<Terminated>(OnTerminated);
         Receive<IdleTimeout>(m => { if (m.Generation == _idleGeneration && IsIdle) Context.Parent.Tell(new Passivate(Self)); });
         Receive<ConfirmPassivate>(_ => OnConfirmPassivate());
+        Receive<Drain>(_ =>
+        {
+            _draining = true;
+            if (_publisher is null) CloseWaitingPlayers();
+        });
     }
 
     private bool IsIdle => _publisher is null && _players.Count == 0;
@@ -109,6 +115,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         foreach (var p in _gop) m.Queue.Enqueue(p);
 
         Sender.Tell(new PlayAccepted(Self, _publisher is not null));
+        if (_draining && _publisher is null) CloseWaitingPlayers();
     }
 
     private void OnMedia(MediaPacket packet)
@@ -171,7 +178,16 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         _gop.Clear();
         _sawVideo = false;
         _streamStats.Clients = _players.Count;
+        if (_draining) CloseWaitingPlayers();
         ArmIdleTimer();
+    }
+
+    /// <summary>During a quit, players of a stream without a publisher would wait forever: close them.</summary>
+    private void CloseWaitingPlayers()
+    {
+        if (_players.Count == 0) return;
+        _log.Info("source {0}: the node is quitting and the stream has no publisher, closing {1} players", _key, _players.Count);
+        foreach (var p in _players.Values) p.Connection.Tell(new Connections.ConnectionProtocol.Kick("the node is quitting and the stream has ended"));
     }
 
     private void RemovePlayer(string clientId)
