@@ -59,6 +59,11 @@ public static class ConfigValidator
         foreach (var (path, kind) in Known)
         {
             if (!srs.HasPath(path)) continue;
+            if (srs.GetValue(path) is not { } v || (v.IsString() && v.GetString() is null))
+            {
+                errors.Add($"srs.{path}: has no value");
+                continue;
+            }
             var error = Check(srs, path, kind);
             if (error is not null) errors.Add($"srs.{path}: {error}");
         }

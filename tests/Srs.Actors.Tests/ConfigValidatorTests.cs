@@ -40,3 +40,22 @@ public class ConfigValidatorTests
         Assert.Contains(errors, e => e.StartsWith(expectedPrefix, StringComparison.Ordinal));
     }
 }
+
+public class HoconSyntaxTests
+{
+    [Theory]
+    [InlineData("srs { rtmp.listen = \"127.0.0.1:1935\" ", "line 1: '{' is never closed")]
+    [InlineData("srs { ]] }", "line 1: ']' closes the '{' opened at line 1")]
+    [InlineData("srs { gop-cache = on } }", "line 1: unexpected '}'")]
+    [InlineData("srs {\n  rtmp.listen = }\n", "line 2: '=' without a value")]
+    [InlineData("srs {\n  a = \"open\n}", "line 2: unclosed string")]
+    public void Broken_text_is_reported_with_its_line(string text, string expected) =>
+        Assert.Equal(expected, HoconSyntax.Check(text));
+
+    [Theory]
+    [InlineData("srs { rtmp.listen = \"0.0.0.0:1935\" } # a } comment")]
+    [InlineData("srs { hooks.on-play = [\"http://h/p?a={x}\"] } // also ] a comment")]
+    [InlineData("srs { a = \"\"\"multi\n{ line\"\"\" }\nakka.cluster.seed-nodes = []")]
+    [InlineData("srs.queue-length = 10s\nsrs.http-api { enabled = on, listen = 1985 }")]
+    public void Well_formed_text_passes(string text) => Assert.Null(HoconSyntax.Check(text));
+}
