@@ -2,7 +2,8 @@ namespace Srs.Actors.Configuration;
 
 /// <summary>
 /// Structural checks the HOCON parser does not make (it accepts unclosed braces and stray
-/// brackets): balanced braces and brackets, closed strings, and a value after every "=".
+/// brackets): balanced braces and brackets, and closed strings. (A key without a value parses
+/// as null; <see cref="ConfigValidator"/> names it.)
 /// Run on each file before parsing, so `-t` rejects a broken file with the line of the fault.
 /// </summary>
 public static class HoconSyntax
@@ -49,12 +50,6 @@ public static class HoconSyntax
                     if (open.Count == 0) return $"line {line}: unexpected '{c}'";
                     var (bracket, at) = open.Pop();
                     if (bracket != expected) return $"line {line}: '{c}' closes the '{bracket}' opened at line {at}";
-                    break;
-                case '=':
-                    var j = i + 1;
-                    while (j < text.Length && text[j] is ' ' or '\t') j++;
-                    if (j >= text.Length || text[j] is '}' or ']' or ',' or '\n' or '\r' or '#')
-                        return $"line {line}: '=' without a value";
                     break;
             }
         }
