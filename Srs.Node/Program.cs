@@ -5,6 +5,7 @@ using Srs.Node.Startup;
 
 // The node: command line and configuration first (so -t and -v never start anything), then the
 // listening sockets (so "address in use" is one clear line), then the host with Akka and Kestrel.
+InheritedSignals.RestoreIfIgnored();
 var cli = CommandLine.Parse(args);
 if (cli.Error is not null)
 {

@@ -15,6 +15,9 @@ public sealed class NodeState
     /// <summary>starting, running, draining, stopping...</summary>
     public string Phase => _phase;
 
+    /// <summary>True from the start of a quit (graceful or fast): the node takes no new work.</summary>
+    public bool IsQuitting => _phase is not ("starting" or "running");
+
     public void MarkRunning()
     {
         _phase = "running";

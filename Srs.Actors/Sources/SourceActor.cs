@@ -38,6 +38,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
     private MediaPacket? _videoHeader;
     private MediaPacket? _audioHeader;
     private bool _sawVideo;
+    private bool _draining;
     private readonly EdgeLinks? _edge;
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -62,6 +63,11 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         Receive<Terminated>(OnTerminated);
         Receive<IdleTimeout>(m => { if (m.Generation == _idleGeneration && IsIdle) Context.Parent.Tell(new Passivate(Self)); });
         Receive<ConfirmPassivate>(_ => OnConfirmPassivate());
+        Receive<Drain>(_ =>
+        {
+            _draining = true;
+            if (_publisher is null) CloseWaitingPlayers();
+        });
     }
 
     private bool IsIdle => _publisher is null && _players.Count == 0;
@@ -115,6 +121,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         foreach (var p in _gop) m.Queue.Enqueue(p);
 
         Sender.Tell(new PlayAccepted(Self, _publisher is not null));
+        if (_draining && _publisher is null) CloseWaitingPlayers();
         UpdateEdge();
     }
 
@@ -179,8 +186,17 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         _gop.Clear();
         _sawVideo = false;
         _streamStats.Clients = _players.Count;
+        if (_draining) CloseWaitingPlayers();
         ArmIdleTimer();
         UpdateEdge();
+    }
+
+    /// <summary>During a quit, players of a stream without a publisher would wait forever: close them.</summary>
+    private void CloseWaitingPlayers()
+    {
+        if (_players.Count == 0) return;
+        _log.Info("source {0}: the node is quitting and the stream has no publisher, closing {1} players", _key, _players.Count);
+        foreach (var p in _players.Values) p.Connection.Tell(new Connections.ConnectionProtocol.Kick("the node is quitting and the stream has ended"));
     }
 
     private void RemovePlayer(string clientId)

@@ -33,5 +33,16 @@ public static class SourceProtocol
     /// <summary>Source to registry: a request arrived meanwhile, the source stays.</summary>
     public sealed record PassivateCancelled(IActorRef Source);
 
+    /// <summary>
+    /// To the registry (and from it to every source, present and future): the node is quitting.
+    /// A stream without a publisher closes its players, now or when its publisher leaves: no
+    /// publisher can come any more (the listeners are closed), and a waiting player would hold
+    /// the graceful quit open forever.
+    /// </summary>
+    public sealed record Drain
+    {
+        public static readonly Drain Instance = new();
+    }
+
     internal sealed record IdleTimeout(int Generation);
 }

@@ -22,6 +22,7 @@ public sealed class SourceRegistry : ReceiveActor
     private readonly Dictionary<StreamKey, IActorRef> _sources = new();
     private readonly Dictionary<IActorRef, StreamKey> _keys = new();
     private readonly Dictionary<StreamKey, List<(object Message, IActorRef Sender)>> _held = new();
+    private bool _draining;
 
     /// <param name="originDirectory">Edge only: where sources find origins to pull from and forward to (null on an origin).</param>
     public static Props Props(SrsSettings settings, ServerStats stats, IActorRef? originDirectory = null) =>
@@ -36,6 +37,11 @@ public sealed class SourceRegistry : ReceiveActor
         Receive<Passivate>(OnPassivate);
         Receive<PassivateCancelled>(m => { if (_keys.TryGetValue(m.Source, out var key)) Release(key, m.Source); });
         Receive<Terminated>(OnTerminated);
+        Receive<Drain>(_ =>
+        {
+            _draining = true;
+            foreach (var source in _sources.Values) source.Tell(Drain.Instance);
+        });
     }
 
     /// <summary>A source's fault stops it; its players and publisher watch it and close.</summary>
@@ -63,6 +69,7 @@ public sealed class SourceRegistry : ReceiveActor
         Context.Watch(source);
         _sources[key] = source;
         _keys[source] = key;
+        if (_draining) source.Tell(Drain.Instance);
         return source;
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Hosting;
+using Srs.Actors.Cluster;
 using Srs.Actors.Connections;
 using Srs.Actors.Lifecycle;
 using Srs.Actors.Stats;
@@ -55,11 +56,21 @@ public static class ApiEndpoints
             });
         });
 
-        api.MapGet("/api/v1/streams", (ServerStats stats) => Ok(new
+        api.MapGet("/api/v1/streams", (string? scope, ServerStats stats, ClusterViewHolder cluster) => scope switch
         {
-            code = 0, server = serverId,
-            streams = stats.Streams.Values.OrderBy(s => s.Created).Select(s => ApiJson.Stream(s, stats)).ToArray(),
-        }));
+            null or "" or "node" => Ok(new
+            {
+                code = 0, server = serverId,
+                streams = stats.Streams.Values.OrderBy(s => s.Created).Select(s => ApiJson.Stream(s, stats)).ToArray(),
+            }),
+            // Every node's streams from the cluster directory, draining nodes included, so counts
+            // stay right while an old and a new process run side by side.
+            "cluster" => Ok(new { code = 0, server = serverId, streams = ClusterJson.Streams(cluster.Current) }),
+            _ => Error(400, 1, "scope must be node or cluster"),
+        });
+
+        api.MapGet("/api/v1/cluster", (ClusterViewHolder cluster) =>
+            Ok(new { code = 0, server = serverId, cluster = ClusterJson.Cluster(cluster.Current) }));
 
         api.MapGet("/api/v1/streams/{id}", (string id, ServerStats stats) =>
             stats.Streams.TryGetValue(id, out var s)

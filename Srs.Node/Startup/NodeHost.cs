@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
@@ -16,7 +17,12 @@ using Srs.Node.Http;
 
 namespace Srs.Node.Startup;
 
-/// <summary>Wires the node: the generic host with Akka (actors) and Kestrel (HTTP API, HTTP-FLV).</summary>
+/// <summary>
+/// Wires the node: the generic host with Akka (actors) and Kestrel (HTTP API), HTTP-FLV on a
+/// second Kestrel server, and the signal handlers. Order at a quit: Akka's CoordinatedShutdown
+/// runs every phase (see <see cref="GracefulShutdown"/>) while the API keeps answering; when the
+/// actor system has terminated, Akka.Hosting stops the host and the process exits 0.
+/// </summary>
 public static class NodeHost
 {
     public static async Task<int> RunAsync(Config config, SrsSettings settings)
@@ -24,28 +30,32 @@ public static class NodeHost
         var rtmpSocket = Bind("rtmp.listen", settings.RtmpListen, settings.ReusePort);
 
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
-            o.UseUtcTimestamp = true;
-        });
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        NodeLogging.Configure(builder.Logging);
+        // The host must not react to signals itself: it would stop Kestrel and Akka in its own order.
+        builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
 
-        ConfigureKestrel(builder, settings);
+        // HTTP-FLV gets its own server so it can stop listening while the API stays; on a shared
+        // address it has to live with the API (and then closes only when the process exits).
+        var flvSeparate = settings.HttpServerEnabled && !(settings.HttpApiEnabled && settings.HttpApiListen.Equals(settings.HttpServerListen));
+        ConfigureKestrel(builder, settings, flvSeparate);
 
         var stats = new ServerStats();
         var state = new NodeState();
         var hooks = new HttpHooks(settings.Hooks);
+        var clusterView = new ClusterViewHolder();
+        builder.Services.AddSingleton(clusterView);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(stats);
         builder.Services.AddSingleton(state);
         builder.Services.AddSingleton(hooks);
+
+        HttpFlvServer? flv = null;
+        GracefulShutdown? quit = null;
         builder.Services.AddAkka("srs", akka =>
         {
             akka.AddHocon(config, HoconAddMode.Prepend);
+            akka.AddHocon(ShutdownTimeouts.For(settings), HoconAddMode.Prepend);
+            akka.AddHocon(ClusterSetup.RoleConfig(settings), HoconAddMode.Prepend);
             akka.ConfigureLoggers(l =>
             {
                 l.ClearLoggers();
@@ -59,38 +69,54 @@ public static class NodeHost
                 registry.Register<SourceRegistry>(sources);
                 registry.Register<ConnectionManager>(connections);
                 registry.Register<ListenerActor>(listener);
+                var directory = system.ActorOf(ClusterDirectory.Props(settings, stats, state, clusterView, ClusterSetup.AdvertisedRtmp(settings, config)), "directory");
+                registry.Register<ClusterDirectory>(directory);
+                ClusterSetup.JoinSelfWhenNoSeeds(system, config);
+                quit = GracefulShutdown.Install(system, state, settings, connections, sources, [listener],
+                    flv is null ? [] : [flv]);
             });
         });
 
         var app = builder.Build();
         if (settings.HttpApiEnabled) ApiEndpoints.Map(app, settings.HttpApiListen.Port, settings.HttpApiDebug);
-        if (settings.HttpServerEnabled) HttpFlvEndpoint.Map(app, settings.HttpServerListen.Port);
+        if (settings.HttpServerEnabled && !flvSeparate) HttpFlvEndpoint.Map(app, settings.HttpServerListen.Port);
+        if (flvSeparate) flv = HttpFlvServer.Create(settings, app.Services);
 
         try
         {
             await app.StartAsync();
+            if (flv is not null) await flv.StartAsync();
         }
         catch (IOException e)
         {
             rtmpSocket.Dispose();
+            quit?.Request(QuitKind.Fast, "startup failed");
+            await app.StopAsync();
             throw new NodeStartupException($"cannot listen for HTTP: {e.Message}", e);
         }
+
+        using var signals = SignalHandlers.Install(quit!, settings.ForceGraceQuit, app.Logger);
         state.MarkRunning();
         app.Logger.LogInformation("srs-cluster {Version} serving: rtmp {Rtmp}, http-api {Api}, http-server {Http}",
             NodeVersion.Text, settings.RtmpListen, settings.HttpApiEnabled ? settings.HttpApiListen : "off",
             settings.HttpServerEnabled ? settings.HttpServerListen : "off");
+
+        // Returns once the actor system has terminated (Akka.Hosting then stops the host).
         await app.WaitForShutdownAsync();
+        var stopped = Stopwatch.StartNew();
+        if (flv is not null) await flv.DisposeAsync();
+        app.Logger.LogInformation("exiting 0 ({Kind} quit), host stopped in {Ms} ms", quit!.Kind?.ToString() ?? "no", stopped.ElapsedMilliseconds);
         return 0;
     }
 
-    private static void ConfigureKestrel(WebApplicationBuilder builder, SrsSettings settings)
+    private static void ConfigureKestrel(WebApplicationBuilder builder, SrsSettings settings, bool flvSeparate)
     {
         builder.WebHost.UseKestrel(k =>
         {
             k.AddServerHeader = false;
             var endpoints = new List<IPEndPoint>();
             if (settings.HttpApiEnabled) endpoints.Add(settings.HttpApiListen);
-            if (settings.HttpServerEnabled && !endpoints.Contains(settings.HttpServerListen)) endpoints.Add(settings.HttpServerListen);
+            if (settings.HttpServerEnabled && !flvSeparate && !endpoints.Contains(settings.HttpServerListen)) endpoints.Add(settings.HttpServerListen);
             foreach (var ep in endpoints) k.Listen(ep);
         });
         // Kestrel's sockets are made like RTMP's: SO_REUSEPORT when configured.

@@ -1,0 +1,96 @@
+using System.Net;
+using System.Net.Sockets;
+using Akka.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Srs.Actors.Configuration;
+using Srs.Actors.Hooks;
+using Srs.Actors.Lifecycle;
+using Srs.Actors.Listeners;
+using Srs.Actors.Stats;
+using Srs.Node.Startup;
+
+namespace Srs.Node.Http;
+
+/// <summary>
+/// HTTP-FLV on its own Kestrel server, apart from the HTTP API's: a graceful quit closes this
+/// listener in service-unbind while its open responses keep streaming and the API keeps answering.
+/// </summary>
+public sealed class HttpFlvServer : IServiceListener, IAsyncDisposable
+{
+    private static readonly TimeSpan UnbindWait = TimeSpan.FromSeconds(5);
+
+    private readonly WebApplication _app;
+    private readonly CancellationTokenSource _abort = new();
+    private readonly List<Socket> _sockets;
+    private Task? _stopping;
+
+    public string Name => "http-server";
+
+    private HttpFlvServer(WebApplication app, List<Socket> sockets)
+    {
+        _app = app;
+        _sockets = sockets;
+    }
+
+    /// <summary>Builds the server over the API host's services (actors, stats, settings, hooks).</summary>
+    public static HttpFlvServer Create(SrsSettings settings, IServiceProvider node)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        NodeLogging.Configure(builder.Logging);
+        builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
+        // Open responses may last as long as the drain: only Abort ends them.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = Timeout.InfiniteTimeSpan);
+        builder.Services.AddSingleton(node.GetRequiredService<ActorRegistry>());
+        builder.Services.AddSingleton(node.GetRequiredService<ServerStats>());
+        builder.Services.AddSingleton(node.GetRequiredService<HttpHooks>());
+        builder.Services.AddSingleton(settings);
+
+        var sockets = new List<Socket>();
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Listen(settings.HttpServerListen);
+        });
+        builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = ep =>
+        {
+            var socket = ListenSocket.Bind(ep, settings.ReusePort);
+            lock (sockets) sockets.Add(socket);
+            return socket;
+        });
+        var app = builder.Build();
+        HttpFlvEndpoint.Map(app, settings.HttpServerListen.Port);
+        return new HttpFlvServer(app, sockets);
+    }
+
+    public Task StartAsync() => _app.StartAsync();
+
+    public async Task UnbindAsync()
+    {
+        // Kestrel's stop closes the listening sockets first, then waits for open responses until
+        // the token is cancelled: wait for the first part only.
+        _stopping ??= StopAsync();
+        var deadline = DateTime.UtcNow + UnbindWait;
+        while (!_stopping.IsCompleted && !AllClosed() && DateTime.UtcNow < deadline) await Task.Delay(10);
+    }
+
+    public void Abort() => _abort.Cancel();
+
+    public async ValueTask DisposeAsync()
+    {
+        _abort.Cancel();
+        _stopping ??= StopAsync();
+        await _stopping;
+        await _app.DisposeAsync();
+    }
+
+    private async Task StopAsync()
+    {
+        try { await _app.StopAsync(_abort.Token); }
+        catch (Exception e) when (e is OperationCanceledException or AggregateException) { }
+    }
+
+    private bool AllClosed()
+    {
+        lock (_sockets) return _sockets.All(s => s.SafeHandle.IsClosed);
+    }
+}

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using Srs.Shutdown.Tests.Harness;
+using Xunit.Abstractions;
+
+namespace Srs.Shutdown.Tests;
+
+/// <summary>SIGQUIT (and SIGTERM with force-grace-quit = on): the graceful quit of PRODUCT.md section 4.</summary>
+public sealed class GracefulQuitTests(ITestOutputHelper output)
+{
+    private const string ShortWaits = "grace-start-wait = 500ms\n grace-final-wait = 700ms";
+    private static readonly TimeSpan StartWait = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan FinalWait = TimeSpan.FromMilliseconds(700);
+
+    [Fact]
+    public async Task Sigquit_with_publisher_and_players_drains_them_then_exits_after_final_wait()
+    {
+        await DrainWithClientsAsync(ShortWaits, Posix.SIGQUIT);
+    }
+
+    [Fact]
+    public async Task Sigterm_with_force_grace_quit_on_behaves_as_sigquit()
+    {
+        await DrainWithClientsAsync(ShortWaits + "\n force-grace-quit = on", Posix.SIGTERM);
+    }
+
+    [Fact]
+    public async Task Sigquit_without_clients_exits_after_start_and_final_wait()
+    {
+        await using var node = await NodeProcess.StartAsync(ShortWaits, output);
+        var signalled = DateTime.UtcNow;
+        node.Signal(Posix.SIGQUIT);
+        await Poll.AssertAsync(async () => await node.ReadyStatusAsync() == 503, TimeSpan.FromMilliseconds(400), () => "readiness 503");
+
+        var exited = await node.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(exited.HasValue, "exit after SIGQUIT:\n" + node.Output);
+        Assert.Equal(0, node.ExitCode);
+        var took = exited.Value - signalled;
+        output.WriteLine($"SIGQUIT, no clients: exit after {took.TotalMilliseconds:F0} ms (grace-start-wait + grace-final-wait = {(StartWait + FinalWait).TotalMilliseconds:F0} ms)");
+        Assert.InRange(took.TotalMilliseconds, (StartWait + FinalWait).TotalMilliseconds, (StartWait + FinalWait).TotalMilliseconds + 1000);
+    }
+
+    [Fact]
+    public async Task Grace_max_wait_bounds_the_drain_then_remaining_clients_are_closed()
+    {
+        await using var node = await NodeProcess.StartAsync(ShortWaits + "\n grace-max-wait = 1s", output);
+        var rtmpUrl = $"rtmp://127.0.0.1:{node.RtmpPort}/live/bounded";
+        await using var publisher = FfmpegProcess.Publish(rtmpUrl, TimeSpan.FromSeconds(60));
+        await Poll.AssertAsync(() => node.IsPublishedAsync("bounded"), TimeSpan.FromSeconds(15), () => "published\n" + publisher.Errors + "\n" + node.Output);
+
+        var signalled = DateTime.UtcNow;
+        node.Signal(Posix.SIGQUIT);
+        var exited = await node.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(exited.HasValue, "exit after grace-max-wait:\n" + node.Output);
+        Assert.Equal(0, node.ExitCode);
+        Assert.NotNull(await publisher.WaitForExitAsync(TimeSpan.FromSeconds(3)));
+        var took = exited.Value - signalled;
+        var expected = StartWait + TimeSpan.FromSeconds(1) + FinalWait;
+        output.WriteLine($"SIGQUIT with a 60 s publisher, grace-max-wait 1 s: exit after {took.TotalMilliseconds:F0} ms (start + max + final = {expected.TotalMilliseconds:F0} ms)");
+        Assert.InRange(took.TotalMilliseconds, expected.TotalMilliseconds, expected.TotalMilliseconds + 1500);
+    }
+
+    /// <summary>
+    /// A publisher, an RTMP player and an HTTP-FLV player; the quit signal; readiness 503 at once;
+    /// RTMP and HTTP-FLV ports closed after grace-start-wait; the players keep receiving while the
+    /// publisher streams; the publisher ends; the node exits 0 grace-final-wait later (+ &lt; 1 s).
+    /// </summary>
+    private async Task DrainWithClientsAsync(string conf, int signal)
+    {
+        await using var node = await NodeProcess.StartAsync(conf, output);
+        var rtmpUrl = $"rtmp://127.0.0.1:{node.RtmpPort}/live/drain";
+        await using var publisher = FfmpegProcess.Publish(rtmpUrl, TimeSpan.FromSeconds(8));
+        await Poll.AssertAsync(() => node.IsPublishedAsync("drain"), TimeSpan.FromSeconds(15), () => "published\n" + publisher.Errors + "\n" + node.Output);
+        await using var player = FfmpegProcess.Play(rtmpUrl);
+        await using var flv = new FlvReader($"http://127.0.0.1:{node.HttpPort}/live/drain.flv");
+        await Poll.AssertAsync(() => player.Frames > 10 && flv.Bytes > 10_000, TimeSpan.FromSeconds(20),
+            () => $"players receiving: rtmp frames {player.Frames}, flv bytes {flv.Bytes}\n{player.Errors}\n{publisher.Errors}\n{node.Output}");
+
+        var signalled = DateTime.UtcNow;
+        var clock = Stopwatch.StartNew();
+        node.Signal(signal);
+        await Poll.AssertAsync(async () => await node.ReadyStatusAsync() == 503, TimeSpan.FromMilliseconds(400), () => "readiness 503 at once");
+        var notReadyAfter = clock.Elapsed;
+        // Within grace-start-wait the node still takes clients (a load balancer is taking it out).
+        if (clock.Elapsed < StartWait - TimeSpan.FromMilliseconds(150))
+            Assert.False(await NodeProcess.RefusesAsync(node.RtmpPort), "RTMP refused before grace-start-wait");
+
+        await Poll.AssertAsync(() => NodeProcess.RefusesAsync(node.RtmpPort), TimeSpan.FromSeconds(3), () => "RTMP port closed");
+        var refusedAfter = clock.Elapsed;
+        await Poll.AssertAsync(() => NodeProcess.RefusesAsync(node.HttpPort), TimeSpan.FromSeconds(2), () => "HTTP-FLV port closed");
+        Assert.True(refusedAfter >= StartWait - TimeSpan.FromMilliseconds(20), $"RTMP refused after {refusedAfter.TotalMilliseconds:F0} ms, before grace-start-wait");
+
+        // The API keeps answering and shows the drain.
+        var state = await node.ShutdownStateAsync();
+        Assert.NotNull(state);
+        Assert.Equal("waiting-clients", state.Value.Phase);
+        Assert.True(state.Value.Draining >= 3, $"draining clients {state.Value.Draining}");
+
+        // Connected players keep receiving while the publisher streams.
+        var frames = player.Frames;
+        var bytes = flv.Bytes;
+        await Poll.AssertAsync(() => player.Frames > frames + 12 && flv.Bytes > bytes + 10_000, TimeSpan.FromSeconds(3),
+            () => $"players still receiving: rtmp frames {frames} -> {player.Frames}, flv bytes {bytes} -> {flv.Bytes}");
+        Assert.False(publisher.HasExited, "the publisher should still be streaming (make its -t longer)");
+        Assert.False(node.HasExited);
+
+        var publisherGone = await publisher.WaitForExitAsync(TimeSpan.FromSeconds(15));
+        Assert.True(publisherGone.HasValue);
+        var exited = await node.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(exited.HasValue, "exit after the publisher ended:\n" + node.Output);
+        Assert.Equal(0, node.ExitCode);
+        Assert.True(player.HasExited || await player.WaitForExitAsync(TimeSpan.FromSeconds(2)) is not null, "RTMP player closed");
+        Assert.True(flv.Completion.IsCompleted, "HTTP-FLV response ended");
+
+        var afterPublisher = exited.Value - publisherGone.Value;
+        output.WriteLine($"signal {signal}: 503 after {notReadyAfter.TotalMilliseconds:F0} ms, RTMP refused after {refusedAfter.TotalMilliseconds:F0} ms " +
+                         $"(grace-start-wait {StartWait.TotalMilliseconds:F0}); exit {afterPublisher.TotalMilliseconds:F0} ms after the publisher ended " +
+                         $"(grace-final-wait {FinalWait.TotalMilliseconds:F0}), {(exited.Value - signalled).TotalMilliseconds:F0} ms after the signal");
+        // The publisher's socket closes just before its process is seen to exit: allow that sliver.
+        Assert.InRange(afterPublisher.TotalMilliseconds, FinalWait.TotalMilliseconds - 50, FinalWait.TotalMilliseconds + 1000);
+    }
+}

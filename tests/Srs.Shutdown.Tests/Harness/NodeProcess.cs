@@ -1,0 +1,171 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Xunit.Abstractions;
+
+namespace Srs.Shutdown.Tests.Harness;
+
+/// <summary>
+/// One real Srs.Node process on free loopback ports, with its stdout captured. Started with
+/// Process.Start, so SIGINT and SIGQUIT keep their default disposition (a `cmd &` from a
+/// non-interactive shell would ignore them). Killed on dispose if still running.
+/// </summary>
+public sealed class NodeProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+    private readonly ITestOutputHelper? _log;
+    private readonly string _confPath;
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(2) };
+
+    public int RtmpPort { get; }
+    public int ApiPort { get; }
+    public int HttpPort { get; }
+    public int Pid => _process.Id;
+    public DateTime? ExitedAt { get; private set; }
+
+    private NodeProcess(Process process, string confPath, int rtmp, int api, int http, ITestOutputHelper? log)
+    {
+        _process = process;
+        _confPath = confPath;
+        RtmpPort = rtmp;
+        ApiPort = api;
+        HttpPort = http;
+        _log = log;
+    }
+
+    /// <summary>Starts a node with <paramref name="extraConf"/> (HOCON inside `srs { }`) and waits until it is ready.</summary>
+    public static async Task<NodeProcess> StartAsync(string extraConf, ITestOutputHelper? log = null, int[]? ports = null)
+    {
+        var p = ports ?? FreePorts.Take(3);
+        var conf = Path.Combine(Path.GetTempPath(), $"srs-shutdown-{Guid.NewGuid():N}.conf");
+        await File.WriteAllTextAsync(conf, $$"""
+            srs {
+              rtmp.listen = "127.0.0.1:{{p[0]}}"
+              http-api.listen = "127.0.0.1:{{p[1]}}"
+              http-server.listen = "127.0.0.1:{{p[2]}}"
+              {{extraConf}}
+            }
+            """);
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(NodeDll);
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add(conf);
+        var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
+        var node = new NodeProcess(process, conf, p[0], p[1], p[2], log);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) node._output.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {e.Data}"); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) node._output.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} [stderr] {e.Data}"); };
+        process.Exited += (_, _) => node.ExitedAt ??= DateTime.UtcNow;
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        // Its own "serving" line, not only a 200: with reuseport another node may answer on these ports.
+        await Poll.AssertAsync(async () => process.HasExited || (node.Output.Contains(" serving: ") && await node.ReadyStatusAsync() == 200), TimeSpan.FromSeconds(30),
+            () => "node ready\n" + node.Output);
+        Assert.False(process.HasExited, "node exited at start:\n" + node.Output);
+        // Even when this test run inherited them ignored (`cmd &`), the node restores both at start.
+        if (Posix.Ignores(process.Id, Posix.SIGINT) || Posix.Ignores(process.Id, Posix.SIGQUIT))
+            Assert.Fail("the node ignores SIGINT/SIGQUIT: it should have restored their defaults at start\n" + node.Output);
+        return node;
+    }
+
+    /// <summary>Srs.Node.dll built in the same configuration as these tests.</summary>
+    private static string NodeDll
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Cluster.sln"))) dir = dir.Parent;
+            if (dir is null) throw new InvalidOperationException("Cluster.sln not found above " + AppContext.BaseDirectory);
+#if DEBUG
+            const string configuration = "Debug";
+#else
+            const string configuration = "Release";
+#endif
+            return Path.Combine(dir.FullName, "Srs.Node", "bin", configuration, "net10.0", "Srs.Node.dll");
+        }
+    }
+
+    public string Output => string.Join('\n', _output);
+    public bool HasExited => _process.HasExited;
+    public int ExitCode => _process.ExitCode;
+
+    public void Signal(int sig) => Posix.Signal(_process.Id, sig);
+
+    /// <summary>Waits for the process to exit; returns when it did, or null past the deadline.</summary>
+    public async Task<DateTime?> WaitForExitAsync(TimeSpan deadline)
+    {
+        using var cts = new CancellationTokenSource(deadline);
+        try { await _process.WaitForExitAsync(cts.Token); }
+        catch (OperationCanceledException) { return null; }
+        return ExitedAt ?? DateTime.UtcNow;
+    }
+
+    public async Task<int> ReadyStatusAsync()
+    {
+        try
+        {
+            using var r = await _http.GetAsync($"http://127.0.0.1:{ApiPort}/api/v1/health/ready");
+            return (int)r.StatusCode;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { return -1; }
+    }
+
+    /// <summary>The "shutdown" object of /api/v1/summaries (phase, ready, draining_clients), or null if the API is gone.</summary>
+    public async Task<(string Phase, int Draining)?> ShutdownStateAsync()
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(await _http.GetStringAsync($"http://127.0.0.1:{ApiPort}/api/v1/summaries"));
+            var s = doc.RootElement.GetProperty("data").GetProperty("shutdown");
+            return (s.GetProperty("phase").GetString()!, s.GetProperty("draining_clients").GetInt32());
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { return null; }
+    }
+
+    /// <summary>Whether stream <paramref name="name"/> has an active publisher with its video header seen.</summary>
+    public async Task<bool> IsPublishedAsync(string name)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(await _http.GetStringAsync($"http://127.0.0.1:{ApiPort}/api/v1/streams"));
+            return doc.RootElement.GetProperty("streams").EnumerateArray().Any(s =>
+                s.GetProperty("name").GetString() == name && s.GetProperty("publish").GetProperty("active").GetBoolean()
+                && s.GetProperty("video").ValueKind == JsonValueKind.Object);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { return false; }
+    }
+
+    /// <summary>Clients the node counts (conn_srs).</summary>
+    public async Task<int> ClientCountAsync() => (await ShutdownStateAsync())?.Draining ?? -1;
+
+    /// <summary>Whether a TCP connect to the port is refused (nothing listens).</summary>
+    public static async Task<bool> RefusesAsync(int port)
+    {
+        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        try
+        {
+            await s.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cts.Token);
+            return false;
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused) { return true; }
+        catch (OperationCanceledException) { return false; }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            try { _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+            await _process.WaitForExitAsync();
+        }
+        _log?.WriteLine($"--- node output (pid {_process.Id}) ---\n{Output}");
+        _process.Dispose();
+        _http.Dispose();
+        File.Delete(_confPath);
+    }
+}
