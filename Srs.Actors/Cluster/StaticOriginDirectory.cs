@@ -31,7 +31,7 @@ public sealed class StaticOriginDirectory : ReceiveActor
         Receive<UnwatchOrigin>(_ => { });
     }
 
-    public OriginCandidates Candidates(StreamKey key) => new(key, RendezvousHash.Order(key, _origins));
+    public OriginCandidates Candidates(StreamKey key) => new(key, Rendezvous.Order(key.ToString(), _origins, o => o.ToString()));
 
     /// <summary>"host:port", "[v6]:port", or a bare host (port 1935), as the config validator allows.</summary>
     public static OriginEndpoint Parse(string hostPort)
