@@ -1,4 +1,4 @@
-using Srs.Shutdown.Tests.Harness;
+using Srs.Testing;
 using Xunit.Abstractions;
 
 namespace Srs.Shutdown.Tests;

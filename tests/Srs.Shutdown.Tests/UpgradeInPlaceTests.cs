@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Srs.Shutdown.Tests.Harness;
+using Srs.Testing;
 using Xunit.Abstractions;
 
 namespace Srs.Shutdown.Tests;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Srs.Shutdown.Tests.Harness;
+namespace Srs.Testing;
 
 /// <summary>Opens an RTMP connection and completes a simple handshake (C0C1, S0S1S2, C2), then closes it.</summary>
 public static class HandshakeProbe

@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Xunit.Abstractions;
 
-namespace Srs.Shutdown.Tests.Harness;
+namespace Srs.Testing;
 
 /// <summary>
 /// One real Srs.Node process on free loopback ports, with its stdout captured. Started with
@@ -36,8 +36,11 @@ public sealed class NodeProcess : IAsyncDisposable
         _log = log;
     }
 
-    /// <summary>Starts a node with <paramref name="extraConf"/> (HOCON inside `srs { }`) and waits until it is ready.</summary>
-    public static async Task<NodeProcess> StartAsync(string extraConf, ITestOutputHelper? log = null, int[]? ports = null)
+    /// <summary>
+    /// Starts a node with <paramref name="extraConf"/> (HOCON inside `srs { }`) and
+    /// <paramref name="rootConf"/> (HOCON at the root, e.g. akka.cluster keys) and waits until it is ready.
+    /// </summary>
+    public static async Task<NodeProcess> StartAsync(string extraConf, ITestOutputHelper? log = null, int[]? ports = null, string rootConf = "")
     {
         var p = ports ?? FreePorts.Take(3);
         var conf = Path.Combine(Path.GetTempPath(), $"srs-shutdown-{Guid.NewGuid():N}.conf");
@@ -48,6 +51,7 @@ public sealed class NodeProcess : IAsyncDisposable
               http-server.listen = "127.0.0.1:{{p[2]}}"
               {{extraConf}}
             }
+            {{rootConf}}
             """);
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(NodeDll);
@@ -90,6 +94,20 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     public string Output => string.Join('\n', _output);
+
+    /// <summary>GET on this node's HTTP API, parsed; null when the API does not answer 200.</summary>
+    public async Task<System.Text.Json.JsonElement?> GetJsonAsync(string path)
+    {
+        try
+        {
+            using var response = await _http.GetAsync($"http://127.0.0.1:{ApiPort}{path}");
+            if (!response.IsSuccessStatusCode) return null;
+            using var doc = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            return doc.RootElement.Clone();
+        }
+        catch (HttpRequestException) { return null; }
+        catch (TaskCanceledException) { return null; }
+    }
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
 

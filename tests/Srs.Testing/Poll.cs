@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Srs.Shutdown.Tests.Harness;
+namespace Srs.Testing;
 
 /// <summary>Waiting for a condition with a deadline: tests poll, they never sleep to synchronise.</summary>
 public static class Poll

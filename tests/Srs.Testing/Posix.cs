@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Srs.Shutdown.Tests.Harness;
+namespace Srs.Testing;
 
 /// <summary>Sends signals to a process (libc kill), as an operator or an orchestrator would.</summary>
 public static class Posix

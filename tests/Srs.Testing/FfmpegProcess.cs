@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace Srs.Shutdown.Tests.Harness;
+namespace Srs.Testing;
 
 /// <summary>
 /// An ffmpeg client: a publisher (generated H.264 + AAC test stream, in real time) or a player

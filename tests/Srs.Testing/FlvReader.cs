@@ -1,4 +1,4 @@
-namespace Srs.Shutdown.Tests.Harness;
+namespace Srs.Testing;
 
 /// <summary>An HTTP-FLV player that only counts the bytes it receives, until the response ends.</summary>
 public sealed class FlvReader : IAsyncDisposable

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Srs.Shutdown.Tests.Harness;
+namespace Srs.Testing;
 
 /// <summary>Many plain TCP connections to a port (each one a connection actor on the node, waiting for its handshake).</summary>
 public sealed class IdleClients : IDisposable

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Srs.Shutdown.Tests.Harness;
+namespace Srs.Testing;
 
 /// <summary>Loopback ports nothing listens on right now (the kernel picks them).</summary>
 public static class FreePorts

@@ -1,0 +1,60 @@
+using System.Text.Json;
+using Srs.Testing;
+using Xunit.Abstractions;
+
+namespace Srs.Cluster.Tests;
+
+/// <summary>Node processes joined into one Akka cluster on 127.0.0.1; the first is the seed.</summary>
+public sealed class TestCluster : IAsyncDisposable
+{
+    private readonly List<NodeProcess> _nodes = new();
+    public IReadOnlyList<NodeProcess> Nodes => _nodes;
+    public Dictionary<NodeProcess, string> Addresses { get; } = new();
+
+    /// <summary>Starts nodes with the given roles (and extra srs config) and waits until every node sees all of them Up.</summary>
+    public static async Task<TestCluster> StartAsync(ITestOutputHelper log, string extraConf, params string[] roles)
+    {
+        var cluster = new TestCluster();
+        var akkaPorts = FreePorts.Take(roles.Length);
+        var seed = $"akka.tcp://srs@127.0.0.1:{akkaPorts[0]}";
+        try
+        {
+            var starting = roles.Select((role, i) => NodeProcess.StartAsync($"role = {role}\n{extraConf}", log,
+                rootConf: $"akka.remote.dot-netty.tcp.port = {akkaPorts[i]}\nakka.cluster.seed-nodes = [\"{seed}\"]")).ToArray();
+            foreach (var (node, i) in (await Task.WhenAll(starting)).Select((n, i) => (n, i)))
+            {
+                cluster._nodes.Add(node);
+                cluster.Addresses[node] = $"akka.tcp://srs@127.0.0.1:{akkaPorts[i]}";
+            }
+            foreach (var node in cluster._nodes)
+                await Poll.AssertAsync(async () => (await cluster.MembersAsync(node)).Count(m => m.Status == "Up") == roles.Length,
+                    TimeSpan.FromSeconds(30), () => "all members Up\n" + node.Output);
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    public sealed record Member(string Address, string Status, bool Draining, string[] Streams);
+
+    /// <summary>/api/v1/cluster as <paramref name="node"/> sees it.</summary>
+    public async Task<IReadOnlyList<Member>> MembersAsync(NodeProcess node)
+    {
+        var json = await node.GetJsonAsync("/api/v1/cluster");
+        if (json is null) return [];
+        return json.Value.GetProperty("cluster").GetProperty("members").EnumerateArray().Select(m => new Member(
+            m.GetProperty("address").GetString()!,
+            m.GetProperty("status").GetString()!,
+            m.GetProperty("draining").GetBoolean(),
+            m.GetProperty("streams").EnumerateArray().Where(s => s.GetProperty("publishing").GetBoolean())
+                .Select(s => s.GetProperty("stream").GetString()!).ToArray())).ToArray();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in _nodes) await node.DisposeAsync();
+    }
+}
