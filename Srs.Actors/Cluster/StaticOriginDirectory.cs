@@ -31,7 +31,11 @@ public sealed class StaticOriginDirectory : ReceiveActor
         Receive<UnwatchOrigin>(_ => { });
     }
 
-    public OriginCandidates Candidates(StreamKey key) => new(key, Rendezvous.Order(key.ToString(), _origins, o => o.ToString()));
+    private OriginCandidates Candidates(StreamKey key) => new(key, Rank(key, _origins));
+
+    /// <summary>The configured origins in the order an edge tries them for <paramref name="key"/>.</summary>
+    public static IReadOnlyList<OriginEndpoint> Rank(StreamKey key, IEnumerable<OriginEndpoint> origins) =>
+        Rendezvous.Order(key.ToString(), origins, o => o.ToString());
 
     /// <summary>"host:port", "[v6]:port", or a bare host (port 1935), as the config validator allows.</summary>
     public static OriginEndpoint Parse(string hostPort)
