@@ -73,4 +73,32 @@ public class StaticFailoverTests(ITestOutputHelper log)
         log.WriteLine($"timestamps: last before the kill {messages.Where(m => m.At <= killedAt && m.Type == RtmpMessageType.Video).Max(m => m.Timestamp)}, " +
                       $"first after {firstVideo.Timestamp}");
     }
+    [Fact]
+    public async Task A_stream_only_on_the_origin_ranked_second_is_found_once_the_first_stays_silent()
+    {
+        var nodes = await StartNodesAsync(p => ["", "", EdgeConf(p[0][0], p[1][0])], 3);
+        await using var n0 = nodes[0];
+        await using var n1 = nodes[1];
+        await using var edge = nodes[2];
+
+        const string stream = "second";
+        var ranked = StaticOriginDirectory.Rank(new StreamKey(StreamKey.DefaultVhost, "live", stream),
+            [StaticOriginDirectory.Parse($"127.0.0.1:{n0.RtmpPort}"), StaticOriginDirectory.Parse($"127.0.0.1:{n1.RtmpPort}")]);
+        var (first, second) = ranked[0].Port == n0.RtmpPort ? (n0, n1) : (n1, n0);
+
+        await using var encoder = FfmpegProcess.Publish(Rtmp(second, stream), TimeSpan.FromMinutes(1));
+        await Poll.AssertAsync(() => second.IsPublishedAsync(stream), Deadline, () => "published\n" + encoder.Errors);
+
+        // The edge tries the first origin, which has nothing to send; after the silence timeout it moves on.
+        var started = Stopwatch.StartNew();
+        await using var player = FfmpegProcess.Play(Rtmp(edge, stream));
+        await Poll.AssertAsync(async () => (await ClientsAsync(first, stream, "rtmp-play")).Count == 1, Deadline, () => "pull on the first origin\n" + edge.Output);
+        await Poll.AssertAsync(() => player.Frames >= 25, EdgePullSilence + Deadline,
+            () => $"frames {player.Frames}\n{player.Errors}\n{edge.Output}");
+        log.WriteLine($"media {started.ElapsedMilliseconds} ms after the player started (silence timeout {EdgePullSilence.TotalSeconds:F0} s)");
+        Assert.Single(await ClientsAsync(second, stream, "rtmp-play"));
+        await Poll.AssertAsync(async () => (await ClientsAsync(first, stream, "rtmp-play")).Count == 0, Deadline, () => "pull left the first origin");
+    }
+
+    private static readonly TimeSpan EdgePullSilence = Srs.Actors.Edge.EdgePuller.SilenceTimeout;
 }
