@@ -59,6 +59,11 @@ public static class ConfigValidator
         foreach (var (path, kind) in Known)
         {
             if (!srs.HasPath(path)) continue;
+            if (!HasValue(srs, path))
+            {
+                errors.Add($"srs.{path}: has no value");
+                continue;
+            }
             var error = Check(srs, path, kind);
             if (error is not null) errors.Add($"srs.{path}: {error}");
         }
@@ -89,6 +94,13 @@ public static class ConfigValidator
         Kind.UrlList => Try(() => c.GetStringList(path).Select(UrlError).FirstOrDefault(e => e is not null), "must be a list of http:// URLs"),
         _ => Try(() => { c.GetString(path); return null; }),
     };
+
+    /// <summary>`key = ` with nothing after it parses as an empty value that getters fail on.</summary>
+    private static bool HasValue(Config c, string path)
+    {
+        try { return c.GetValue(path) is { } v && (v.IsObject() || v.IsArray() || v.GetString() is not null); }
+        catch (Exception) { return false; }
+    }
 
     private static string? HostPortError(string s)
     {

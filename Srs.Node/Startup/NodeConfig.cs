@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Srs.Actors.Configuration;
 
 namespace Srs.Node.Startup;
 
@@ -21,6 +22,7 @@ public static class NodeConfig
             string text;
             try { text = File.ReadAllText(file); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return (null, $"{file}: cannot read: {e.Message}"); }
+            if (HoconSyntax.Check(text) is { } syntaxError) return (null, $"{file}: invalid HOCON: {syntaxError}");
             try { config = ConfigurationFactory.ParseString(text).WithFallback(config); }
             catch (Exception e) { return (null, $"{file}: invalid HOCON: {e.Message}"); }
         }

@@ -31,6 +31,7 @@ public class ConfigValidatorTests
     [InlineData("srs.queue-length = tenseconds", "srs.queue-length:")]
     [InlineData("srs.gop-cache = maybe", "srs.gop-cache:")]
     [InlineData("srs.gop_cache = on", "srs.gop_cache: unknown key")]
+    [InlineData("srs { rtmp.listen = }", "srs.rtmp.listen: has no value")]
     [InlineData("srs.edge.origins = [\"nohostport\"]", "srs.edge.origins:")]
     [InlineData("srs.hooks.on-play = [\"ftp://x\"]", "srs.hooks.on-play:")]
     [InlineData("srs.rtmp.chunk-size = 64", "srs.rtmp.chunk-size:")]
@@ -39,4 +40,22 @@ public class ConfigValidatorTests
         var errors = Validate(extra);
         Assert.Contains(errors, e => e.StartsWith(expectedPrefix, StringComparison.Ordinal));
     }
+}
+
+public class HoconSyntaxTests
+{
+    [Theory]
+    [InlineData("srs { rtmp.listen = \"127.0.0.1:1935\" ", "line 1: '{' is never closed")]
+    [InlineData("srs { ]] }", "line 1: ']' closes the '{' opened at line 1")]
+    [InlineData("srs { gop-cache = on } }", "line 1: unexpected '}'")]
+    [InlineData("srs {\n  a = \"open\n}", "line 2: unclosed string")]
+    public void Broken_text_is_reported_with_its_line(string text, string expected) =>
+        Assert.Equal(expected, HoconSyntax.Check(text));
+
+    [Theory]
+    [InlineData("srs { rtmp.listen = \"0.0.0.0:1935\" } # a } comment")]
+    [InlineData("srs { hooks.on-play = [\"http://h/p?a={x}\"] } // also ] a comment")]
+    [InlineData("srs { a = \"\"\"multi\n{ line\"\"\" }\nakka.cluster.seed-nodes = []")]
+    [InlineData("srs.queue-length = 10s\nsrs.http-api { enabled = on, listen = 1985 }")]
+    public void Well_formed_text_passes(string text) => Assert.Null(HoconSyntax.Check(text));
 }

@@ -171,6 +171,8 @@ public sealed class NodeProcess : IAsyncDisposable
             return false;
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused) { return true; }
+        // Reset: this probe sat in the accept queue as the listener closed; the next one will know.
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset) { return false; }
         catch (OperationCanceledException) { return false; }
     }
 

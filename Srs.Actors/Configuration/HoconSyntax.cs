@@ -1,0 +1,58 @@
+namespace Srs.Actors.Configuration;
+
+/// <summary>
+/// Structural checks the HOCON parser does not make (it accepts unclosed braces and stray
+/// brackets): balanced braces and brackets, and closed strings. (A key without a value parses
+/// as null; <see cref="ConfigValidator"/> names it.)
+/// Run on each file before parsing, so `-t` rejects a broken file with the line of the fault.
+/// </summary>
+public static class HoconSyntax
+{
+    /// <summary>Null when the text is well formed, else "line N: what is wrong".</summary>
+    public static string? Check(string text)
+    {
+        var open = new Stack<(char Bracket, int Line)>();
+        var line = 1;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            switch (c)
+            {
+                case '\n':
+                    line++;
+                    break;
+                case '#':
+                case '/' when i + 1 < text.Length && text[i + 1] == '/':
+                    while (i + 1 < text.Length && text[i + 1] != '\n') i++;
+                    break;
+                case '"' when string.CompareOrdinal(text, i, "\"\"\"", 0, 3) == 0:
+                    var end = text.IndexOf("\"\"\"", i + 3, StringComparison.Ordinal);
+                    if (end < 0) return $"line {line}: unclosed \"\"\" string";
+                    line += text.AsSpan(i, end - i).Count('\n');
+                    i = end + 2;
+                    break;
+                case '"':
+                    var start = line;
+                    for (i++; i < text.Length && text[i] != '"'; i++)
+                    {
+                        if (text[i] == '\\') i++;
+                        else if (text[i] == '\n') return $"line {start}: unclosed string";
+                    }
+                    if (i >= text.Length) return $"line {start}: unclosed string";
+                    break;
+                case '{':
+                case '[':
+                    open.Push((c, line));
+                    break;
+                case '}':
+                case ']':
+                    var expected = c == '}' ? '{' : '[';
+                    if (open.Count == 0) return $"line {line}: unexpected '{c}'";
+                    var (bracket, at) = open.Pop();
+                    if (bracket != expected) return $"line {line}: '{c}' closes the '{bracket}' opened at line {at}";
+                    break;
+            }
+        }
+        return open.Count > 0 ? $"line {open.Peek().Line}: '{open.Peek().Bracket}' is never closed" : null;
+    }
+}
