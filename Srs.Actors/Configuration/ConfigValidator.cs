@@ -98,7 +98,8 @@ public static class ConfigValidator
     /// <summary>`key = ` with nothing after it parses as an empty value that getters fail on.</summary>
     private static bool HasValue(Config c, string path)
     {
-        try { return c.GetValue(path) is { } v && (v.IsObject() || v.IsArray() || v.GetString() is not null); }
+        // An empty list ("edge.origins = []", as the embedded default has) is a value: IsArray() is false for it.
+        try { return c.GetValue(path) is { } v && (v.IsObject() || v.IsArray() || v.Values.Any(x => x is Akka.Configuration.Hocon.HoconArray) || v.GetString() is not null); }
         catch (Exception) { return false; }
     }
 

@@ -25,6 +25,14 @@ public class ConfigValidatorTests
         Assert.Equal(["a.example:1935"], s.EdgeOrigins);
     }
 
+    [Fact]
+    public void EmptyLists_AreValues()
+    {
+        // The embedded default has these: a node must start with it.
+        Assert.Empty(Validate("srs { edge.origins = [], hooks { on-connect = [], on-publish = [], on-unpublish = [], on-play = [], on-stop = [] } }"));
+        Assert.Empty(SrsSettings.FromConfig(ConfigurationFactory.ParseString("srs.edge.origins = []")).EdgeOrigins);
+    }
+
     [Theory]
     [InlineData("srs.role = relay", "srs.role:")]
     [InlineData("srs.rtmp.listen = \"nowhere\"", "srs.rtmp.listen:")]
