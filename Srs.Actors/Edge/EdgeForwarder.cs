@@ -127,14 +127,17 @@ public sealed class EdgeForwarder : ReceiveActor, IWithTimers
         {
             var ct = _cts.Token;
             PlayerQueue? queue = null;
+            RtmpClientConnection? client = null;
+            var publishing = false;
             try
             {
-                await using var client = await Upstream.OpenAsync(origin, key, limits, ct);
+                client = await Upstream.OpenAsync(origin, key, limits, ct);
                 using (var publishTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
                 {
                     publishTimeout.CancelAfter(Upstream.OpenTimeout);
                     await client.PublishAsync(Upstream.StreamName(key), publishTimeout.Token);
                 }
+                publishing = true;
                 // The origin closing (or failing) ends the session even while nothing is queued.
                 _ = client.Completion.ContinueWith(_ => Stop("the origin closed the connection"), TaskScheduler.Default);
 
@@ -151,7 +154,6 @@ public sealed class EdgeForwarder : ReceiveActor, IWithTimers
                     batch.Clear();
                     _sent = true;
                 }
-                await DeleteStreamAsync(client);
                 return "the local stream ended";
             }
             catch (OperationCanceledException) when (_stopReason is not null)
@@ -169,6 +171,12 @@ public sealed class EdgeForwarder : ReceiveActor, IWithTimers
             finally
             {
                 queue?.Complete();
+                if (client is not null)
+                {
+                    // The origin learns the publish is over from deleteStream, not only from the closed socket.
+                    if (publishing && !client.Completion.IsCompleted) await DeleteStreamAsync(client);
+                    await client.DisposeAsync();
+                }
                 _cts.Dispose();
             }
         }
