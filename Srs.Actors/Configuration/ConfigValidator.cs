@@ -98,8 +98,7 @@ public static class ConfigValidator
     /// <summary>`key = ` with nothing after it parses as an empty value that getters fail on.</summary>
     private static bool HasValue(Config c, string path)
     {
-        // An empty list ("edge.origins = []", as the embedded default has) is a value: IsArray() is false for it.
-        try { return c.GetValue(path) is { } v && (v.IsObject() || v.IsArray() || v.Values.Any(x => x is Akka.Configuration.Hocon.HoconArray) || v.GetString() is not null); }
+        try { return c.GetValue(path) is { } v && v.Values.Count > 0; }
         catch (Exception) { return false; }
     }
 
