@@ -63,7 +63,7 @@ public static class NodeHost
             });
             akka.WithActors((system, registry) =>
             {
-                var sources = system.ActorOf(SourceRegistry.Props(settings, stats), "sources");
+                var sources = system.ActorOf(SourceRegistry.Props(settings, stats, OriginDirectory(system, settings)), "sources");
                 var connections = system.ActorOf(ConnectionManager.Props(sources, settings, stats, hooks), "connections");
                 var listener = system.ActorOf(ListenerActor.Props(rtmpSocket, connections), "listener-rtmp");
                 registry.Register<SourceRegistry>(sources);
@@ -121,6 +121,15 @@ public static class NodeHost
         });
         // Kestrel's sockets are made like RTMP's: SO_REUSEPORT when configured.
         builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = ep => ListenSocket.Bind(ep, settings.ReusePort));
+    }
+
+    /// <summary>Edge only: where sources find origins. Static edge.origins for now; null (no pulls) otherwise.</summary>
+    private static IActorRef? OriginDirectory(ActorSystem system, SrsSettings settings)
+    {
+        if (settings.Role != NodeRole.Edge) return null;
+        if (settings.EdgeOrigins.Count > 0) return system.ActorOf(StaticOriginDirectory.Props(settings.EdgeOrigins), "origin-directory");
+        Akka.Event.LoggingExtensions.Warning(system.Log, "role = edge but srs.edge.origins is empty: this edge serves only streams published to it");
+        return null;
     }
 
     private static Socket Bind(string key, IPEndPoint endPoint, bool reusePort)

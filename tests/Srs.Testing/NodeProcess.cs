@@ -66,14 +66,23 @@ public sealed class NodeProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        // Its own "serving" line, not only a 200: with reuseport another node may answer on these ports.
-        await Poll.AssertAsync(async () => process.HasExited || (node.Output.Contains(" serving: ") && await node.ReadyStatusAsync() == 200), TimeSpan.FromSeconds(30),
-            () => "node ready\n" + node.Output);
-        Assert.False(process.HasExited, "node exited at start:\n" + node.Output);
-        // Even when this test run inherited them ignored (`cmd &`), the node restores both at start.
-        if (Posix.Ignores(process.Id, Posix.SIGINT) || Posix.Ignores(process.Id, Posix.SIGQUIT))
-            Assert.Fail("the node ignores SIGINT/SIGQUIT: it should have restored their defaults at start\n" + node.Output);
-        return node;
+        try
+        {
+            // Its own "serving" line, not only a 200: with reuseport another node may answer on these ports.
+            await Poll.AssertAsync(async () => process.HasExited || (node.Output.Contains(" serving: ") && await node.ReadyStatusAsync() == 200), TimeSpan.FromSeconds(30),
+                () => "node ready\n" + node.Output);
+            Assert.False(process.HasExited, "node exited at start:\n" + node.Output);
+            // Even when this test run inherited them ignored (`cmd &`), the node restores both at start.
+            if (Posix.Ignores(process.Id, Posix.SIGINT) || Posix.Ignores(process.Id, Posix.SIGQUIT))
+                Assert.Fail("the node ignores SIGINT/SIGQUIT: it should have restored their defaults at start\n" + node.Output);
+            return node;
+        }
+        catch
+        {
+            // A node that did not come up must not outlive the test (it would hold its ports and a core).
+            await node.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Srs.Node.dll built in the same configuration as these tests.</summary>
