@@ -63,14 +63,14 @@ public static class NodeHost
             });
             akka.WithActors((system, registry) =>
             {
-                var sources = system.ActorOf(SourceRegistry.Props(settings, stats, OriginDirectory(system, settings)), "sources");
+                var directory = system.ActorOf(ClusterDirectory.Props(settings, stats, state, clusterView, ClusterSetup.AdvertisedRtmp(settings, config)), "directory");
+                registry.Register<ClusterDirectory>(directory);
+                var sources = system.ActorOf(SourceRegistry.Props(settings, stats, OriginDirectory(system, settings, directory)), "sources");
                 var connections = system.ActorOf(ConnectionManager.Props(sources, settings, stats, hooks), "connections");
                 var listener = system.ActorOf(ListenerActor.Props(rtmpSocket, connections), "listener-rtmp");
                 registry.Register<SourceRegistry>(sources);
                 registry.Register<ConnectionManager>(connections);
                 registry.Register<ListenerActor>(listener);
-                var directory = system.ActorOf(ClusterDirectory.Props(settings, stats, state, clusterView, ClusterSetup.AdvertisedRtmp(settings, config)), "directory");
-                registry.Register<ClusterDirectory>(directory);
                 ClusterSetup.JoinSelfWhenNoSeeds(system, config);
                 quit = GracefulShutdown.Install(system, state, settings, connections, sources, [listener],
                     flv is null ? [] : [flv]);
@@ -123,13 +123,16 @@ public static class NodeHost
         builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = ep => ListenSocket.Bind(ep, settings.ReusePort));
     }
 
-    /// <summary>Edge only: where sources find origins. Static edge.origins for now; null (no pulls) otherwise.</summary>
-    private static IActorRef? OriginDirectory(ActorSystem system, SrsSettings settings)
+    /// <summary>
+    /// Edge only: where sources find origins: the static edge.origins when set (any RTMP server),
+    /// else the cluster directory (which origin holds each stream). Origins need none.
+    /// </summary>
+    private static IActorRef? OriginDirectory(ActorSystem system, SrsSettings settings, IActorRef clusterDirectory)
     {
         if (settings.Role != NodeRole.Edge) return null;
-        if (settings.EdgeOrigins.Count > 0) return system.ActorOf(StaticOriginDirectory.Props(settings.EdgeOrigins), "origin-directory");
-        Akka.Event.LoggingExtensions.Warning(system.Log, "role = edge but srs.edge.origins is empty: this edge serves only streams published to it");
-        return null;
+        return settings.EdgeOrigins.Count > 0
+            ? system.ActorOf(StaticOriginDirectory.Props(settings.EdgeOrigins), "origin-directory")
+            : clusterDirectory;
     }
 
     private static Socket Bind(string key, IPEndPoint endPoint, bool reusePort)

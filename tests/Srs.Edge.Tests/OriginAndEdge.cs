@@ -10,7 +10,7 @@ public sealed class OriginAndEdge : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var nodes = await EdgeHarness.StartNodesAsync(p => ["source.idle-timeout = 1s", EdgeHarness.EdgeConf(p[0][0])], 2);
+        var nodes = await NodeHarness.StartNodesAsync(p => ["source.idle-timeout = 1s", NodeHarness.EdgeConf(p[0][0])], 2);
         (Origin, Edge) = (nodes[0], nodes[1]);
     }
 

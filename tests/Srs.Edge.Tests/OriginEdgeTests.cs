@@ -1,6 +1,6 @@
 using Srs.Testing;
 using Xunit.Abstractions;
-using static Srs.Edge.Tests.EdgeHarness;
+using static Srs.Testing.NodeHarness;
 
 namespace Srs.Edge.Tests;
 

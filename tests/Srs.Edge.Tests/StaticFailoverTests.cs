@@ -4,7 +4,7 @@ using Srs.Actors.Streams;
 using Srs.Protocol.Rtmp;
 using Srs.Testing;
 using Xunit.Abstractions;
-using static Srs.Edge.Tests.EdgeHarness;
+using static Srs.Testing.NodeHarness;
 
 namespace Srs.Edge.Tests;
 

@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Text.Json;
 using Srs.Testing;
 
-namespace Srs.Edge.Tests;
+namespace Srs.Testing;
 
-/// <summary>What the edge tests ask of nodes and streams.</summary>
-public static class EdgeHarness
+/// <summary>What the process-level tests ask of nodes and streams (URLs, API reads, ffprobe, starting several nodes).</summary>
+public static class NodeHarness
 {
     public static string Rtmp(NodeProcess node, string stream) => $"rtmp://127.0.0.1:{node.RtmpPort}/live/{stream}";
     public static string Flv(NodeProcess node, string stream) => $"http://127.0.0.1:{node.HttpPort}/live/{stream}.flv";
