@@ -77,8 +77,7 @@ public class EdgeThroughClusterTests(ITestOutputHelper log)
             // The split-brain resolver downs the killed node and the cluster removes it, with no
             // operator; the survivors (two of three) stay up.
             await Poll.AssertAsync(async () => (await cluster.MembersAsync(edge)) is { Count: 2 } m && m.All(x => x.Status == "Up"),
-                TimeSpan.FromSeconds(40), () => "killed origin downed and removed
-" + edge.Output);
+                TimeSpan.FromSeconds(40), () => "killed origin downed and removed\n" + edge.Output);
         }
     }
 
