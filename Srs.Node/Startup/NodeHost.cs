@@ -112,6 +112,9 @@ public static class NodeHost
         }
         catch (IOException e)
         {
+            // The RTMP socket may be the predecessor's, with an accept pending by now: let it go
+            // before disposing, or .NET's close would reach the socket the predecessor listens on.
+            listeners.ReleaseAll();
             inherited.Abandon();
             rtmpSocket.Dispose();
             quit?.Request(QuitKind.Fast, "startup failed");

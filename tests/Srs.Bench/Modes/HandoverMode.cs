@@ -109,20 +109,26 @@ public static class HandoverMode
             for (var r = 1; r <= rounds; r++)
             {
                 var clock = Stopwatch.StartNew();
-                var (attempts, failures, errors) = (load.Attempts, load.Failures, load.Errors.ToDictionary());
+                var (attempts, failures) = (load.Attempts, load.Failures);
+                var startedMs = load.NowMs;
                 var next = await StartAsync(node, conf);
+                var servingMs = load.NowMs;
                 await Task.Delay(overlap, ct);
-                var quitClock = Stopwatch.StartNew();
+                var quitMs = load.NowMs;
                 current.Quit();
                 if (!await current.WaitForExitAsync(TimeSpan.FromSeconds(60)))
                     throw new InvalidOperationException($"node {current.Pid} did not exit within 60 s after SIGQUIT:\n{current.Tail}");
-                var exitMs = quitClock.Elapsed.TotalMilliseconds;
-                var errorsNow = load.Errors.ToDictionary();
-                var delta = string.Join(", ", errorsNow.Select(e => (e.Key, N: e.Value - errors.GetValueOrDefault(e.Key))).Where(e => e.N > 0).Select(e => $"{e.Key} {e.N}"));
-                var row = new Round(r, current.Pid, next.Pid, next.StartKind, load.Attempts - attempts, load.Failures - failures, delta, exitMs, clock.Elapsed.TotalSeconds);
+                var exitMs = load.NowMs;
+                // Each failure by the phase its attempt started in: the new process starting, both serving, the old one quitting.
+                var phases = load.Failed.Where(f => f.StartMs >= startedMs && f.StartMs < exitMs)
+                    .GroupBy(f => f.StartMs < servingMs ? "new starting" : f.StartMs < quitMs ? "both serving" : "old quitting")
+                    .Select(g => $"{g.Key}: {string.Join(", ", g.GroupBy(f => f.Error).Select(e => $"{e.Key} {e.Count()}"))}");
+                var delta = string.Join("; ", phases);
+                var row = new Round(r, current.Pid, next.Pid, next.StartKind, load.Attempts - attempts, load.Failures - failures, delta, exitMs - quitMs, clock.Elapsed.TotalSeconds);
                 rows.Add(row);
-                Console.WriteLine($"  round {r}: {row.OldPid} -> {row.NewPid} ({row.Start}), {row.Attempts} attempts, {row.Failures} failures{(delta.Length > 0 ? " (" + delta + ")" : "")}, exit {exitMs:F0} ms after SIGQUIT");
-                table.Add(r, $"{row.OldPid} -> {row.NewPid}", row.Start, row.Attempts, row.Failures, delta.Length == 0 ? "-" : delta, exitMs);
+                Console.WriteLine($"  round {r}: {row.OldPid} -> {row.NewPid} ({row.Start}, serving after {servingMs - startedMs:F0} ms), {row.Attempts} attempts, " +
+                                  $"{row.Failures} failures{(delta.Length > 0 ? " (" + delta + ")" : "")}, exit {row.ExitMs:F0} ms after SIGQUIT");
+                table.Add(r, $"{row.OldPid} -> {row.NewPid}", row.Start, row.Attempts, row.Failures, delta.Length == 0 ? "-" : delta, row.ExitMs);
                 await current.DisposeAsync();
                 current = next;
             }
@@ -177,15 +183,21 @@ public static class HandoverMode
         return j < 0 ? "?" : s[i..j];
     }
 
+    /// <summary>Sums "phase: error n, error n; phase: ..." over the rounds.</summary>
     private static string Errors(IEnumerable<string> perRound)
     {
-        var total = new Dictionary<string, int>();
-        foreach (var part in perRound.SelectMany(r => r.Split(", ", StringSplitOptions.RemoveEmptyEntries)))
+        var total = new SortedDictionary<string, SortedDictionary<string, int>>();
+        foreach (var phase in perRound.SelectMany(r => r.Split("; ", StringSplitOptions.RemoveEmptyEntries)))
         {
-            var space = part.LastIndexOf(' ');
-            total[part[..space]] = total.GetValueOrDefault(part[..space]) + int.Parse(part[(space + 1)..], CultureInfo.InvariantCulture);
+            var colon = phase.IndexOf(": ", StringComparison.Ordinal);
+            var errors = total.TryGetValue(phase[..colon], out var e) ? e : total[phase[..colon]] = new SortedDictionary<string, int>();
+            foreach (var part in phase[(colon + 2)..].Split(", "))
+            {
+                var space = part.LastIndexOf(' ');
+                errors[part[..space]] = errors.GetValueOrDefault(part[..space]) + int.Parse(part[(space + 1)..], CultureInfo.InvariantCulture);
+            }
         }
-        return total.Count == 0 ? "-" : string.Join(", ", total.Select(e => $"{e.Key} {e.Value}"));
+        return total.Count == 0 ? "-" : string.Join("; ", total.Select(p => $"{p.Key}: {string.Join(", ", p.Value.Select(e => $"{e.Key} {e.Value}"))}"));
     }
 
     private static string LoadAverage()

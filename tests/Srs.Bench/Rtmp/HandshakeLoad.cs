@@ -19,6 +19,8 @@ public sealed class HandshakeLoad
 
     private readonly IPEndPoint _target;
     private readonly ConcurrentDictionary<string, int> _errors = new();
+    private readonly ConcurrentQueue<(double StartMs, string Error)> _failed = new();
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
     private long _attempts;
     private long _failures;
 
@@ -30,6 +32,12 @@ public sealed class HandshakeLoad
     /// <summary>Failures by kind so far (ConnectionReset, ConnectionRefused, timeout, ...).</summary>
     public IReadOnlyDictionary<string, int> Errors => _errors;
 
+    /// <summary>Milliseconds on the clock failures are stamped with.</summary>
+    public double NowMs => _clock.Elapsed.TotalMilliseconds;
+
+    /// <summary>Every failure so far with when its attempt started (<see cref="NowMs"/>).</summary>
+    public IReadOnlyCollection<(double StartMs, string Error)> Failed => _failed;
+
     /// <summary>Runs <paramref name="connectors"/> tasks until <paramref name="ct"/> is cancelled.</summary>
     public Task RunAsync(int connectors, CancellationToken ct) =>
         Task.WhenAll(Enumerable.Range(0, connectors).Select(_ => Task.Run(() => ConnectorAsync(ct), CancellationToken.None)));
@@ -40,12 +48,14 @@ public sealed class HandshakeLoad
         var output = new ArrayBufferWriter<byte>(C0C1Size);
         while (!ct.IsCancellationRequested)
         {
+            var started = NowMs;
             var error = await AttemptAsync(s0s1s2, output, ct);
             if (ct.IsCancellationRequested && error is not null) return; // cut short by the end of the run: not counted
             Interlocked.Increment(ref _attempts);
             if (error is null) continue;
             Interlocked.Increment(ref _failures);
             _errors.AddOrUpdate(error, 1, (_, n) => n + 1);
+            _failed.Enqueue((started, error));
         }
     }
 
