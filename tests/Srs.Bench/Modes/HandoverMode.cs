@@ -28,6 +28,8 @@ public static class HandoverMode
             --overlap T         both processes running before the old one gets SIGQUIT  [1s]
             --rtmp-port P       the nodes' RTMP port on 127.0.0.1; HTTP API P+1, HTTP-FLV P+2  [19360]
             --grace-start-wait T / --grace-final-wait T   the nodes' quit waits  [300ms / 300ms]
+            --node-logs DIR     keep each node's whole output in DIR/node-PID.log, Akka at INFO (one line per
+                                connection: costs CPU)  [none: Akka at WARNING, output discarded]
         """;
 
     private sealed record Round(int Number, int OldPid, int NewPid, string Start, long Attempts, long Failures, string Errors, double ExitMs, double Seconds);
@@ -52,6 +54,7 @@ public static class HandoverMode
         var port = args.Int("rtmp-port", 19360);
         var startWait = args.Duration("grace-start-wait", TimeSpan.FromMilliseconds(300));
         var finalWait = args.Duration("grace-final-wait", TimeSpan.FromMilliseconds(300));
+        var logDir = args.OptionalString("node-logs");
         args.ThrowOnUnknown();
         if (!File.Exists(node)) throw new ArgumentException($"--node: {node} not found (build it: dotnet build Srs.Node -c Release)");
 
@@ -61,7 +64,7 @@ public static class HandoverMode
 
         var results = new List<Variant>();
         foreach (var v in variants)
-            results.Add(await RunVariantAsync(v, node, port, rounds, connectors, overlap, startWait, finalWait, ct));
+            results.Add(await RunVariantAsync(v, node, port, rounds, connectors, overlap, startWait, finalWait, logDir, ct));
 
         Console.WriteLine();
         var summary = new Table("variant", "rounds", "attempts", "failures", "per 1000", "per handover", "attempts/s", "errors", "load avg before -> after");
@@ -77,7 +80,7 @@ public static class HandoverMode
     }
 
     private static async Task<Variant> RunVariantAsync(string variant, string node, int port, int rounds, int connectors, TimeSpan overlap,
-        TimeSpan startWait, TimeSpan finalWait, CancellationToken ct)
+        TimeSpan startWait, TimeSpan finalWait, string? logDir, CancellationToken ct)
     {
         var conf = Path.Combine(Path.GetTempPath(), $"srs-bench-handover-{variant}-{Environment.ProcessId}.conf");
         await File.WriteAllTextAsync(conf, $$"""
@@ -91,13 +94,13 @@ public static class HandoverMode
               grace-final-wait = {{(int)finalWait.TotalMilliseconds}}ms
             }
             # One log line per connection would cost more CPU than the handover being measured.
-            akka.loglevel = WARNING
+            akka.loglevel = {{(logDir is null ? "WARNING" : "INFO")}}
             """, ct);
         var loadBefore = LoadAverage();
         Console.WriteLine();
         Console.WriteLine($"variant {variant}: {(variant == "fd" ? "the new process takes the old one's listening sockets (srs.upgrade-socket)" : "SO_REUSEPORT only (upgrade-socket = off)")}");
 
-        var current = await StartAsync(node, conf);
+        var current = await StartAsync(node, conf, logDir);
         var load = new HandshakeLoad(new IPEndPoint(IPAddress.Loopback, port));
         using var stopLoad = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var loadTask = load.RunAsync(connectors, stopLoad.Token);
@@ -111,7 +114,7 @@ public static class HandoverMode
                 var clock = Stopwatch.StartNew();
                 var (attempts, failures) = (load.Attempts, load.Failures);
                 var startedMs = load.NowMs;
-                var next = await StartAsync(node, conf);
+                var next = await StartAsync(node, conf, logDir);
                 var servingMs = load.NowMs;
                 await Task.Delay(overlap, ct);
                 var quitMs = load.NowMs;
@@ -120,14 +123,16 @@ public static class HandoverMode
                     throw new InvalidOperationException($"node {current.Pid} did not exit within 60 s after SIGQUIT:\n{current.Tail}");
                 var exitMs = load.NowMs;
                 // Each failure by the phase its attempt started in: the new process starting, both serving, the old one quitting.
-                var phases = load.Failed.Where(f => f.StartMs >= startedMs && f.StartMs < exitMs)
+                var failed = load.Failed.Where(f => f.StartMs >= startedMs && f.StartMs < exitMs).ToList();
+                var phases = failed
                     .GroupBy(f => f.StartMs < servingMs ? "new starting" : f.StartMs < quitMs ? "both serving" : "old quitting")
                     .Select(g => $"{g.Key}: {string.Join(", ", g.GroupBy(f => f.Error).Select(e => $"{e.Key} {e.Count()}"))}");
                 var delta = string.Join("; ", phases);
                 var row = new Round(r, current.Pid, next.Pid, next.StartKind, load.Attempts - attempts, load.Failures - failures, delta, exitMs - quitMs, clock.Elapsed.TotalSeconds);
                 rows.Add(row);
                 Console.WriteLine($"  round {r}: {row.OldPid} -> {row.NewPid} ({row.Start}, serving after {servingMs - startedMs:F0} ms), {row.Attempts} attempts, " +
-                                  $"{row.Failures} failures{(delta.Length > 0 ? " (" + delta + ")" : "")}, exit {row.ExitMs:F0} ms after SIGQUIT");
+                                  $"{row.Failures} failures{(delta.Length > 0 ? " (" + delta + ")" : "")}, exit {row.ExitMs:F0} ms after SIGQUIT" +
+                                  (failed.Count == 0 ? "" : $"; failures {failed.Min(f => f.At):HH:mm:ss.fff}..{failed.Max(f => f.At):HH:mm:ss.fff} UTC"));
                 table.Add(r, $"{row.OldPid} -> {row.NewPid}", row.Start, row.Attempts, row.Failures, delta.Length == 0 ? "-" : delta, row.ExitMs);
                 await current.DisposeAsync();
                 current = next;
@@ -147,9 +152,9 @@ public static class HandoverMode
     }
 
     /// <summary>Starts a node and waits until it serves; its StartKind says whether it took sockets over.</summary>
-    private static async Task<StartedNode> StartAsync(string node, string conf)
+    private static async Task<StartedNode> StartAsync(string node, string conf, string? logDir)
     {
-        var runner = NodeRunner.Start(node, conf);
+        var runner = NodeRunner.Start(node, conf, logDir);
         var how = runner.WatchAsync("took over", "bound fresh");
         var serving = runner.WatchAsync(" serving: ");
         var exited = runner.WaitForExitAsync(TimeSpan.FromSeconds(60));

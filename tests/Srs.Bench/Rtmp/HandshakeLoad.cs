@@ -19,7 +19,7 @@ public sealed class HandshakeLoad
 
     private readonly IPEndPoint _target;
     private readonly ConcurrentDictionary<string, int> _errors = new();
-    private readonly ConcurrentQueue<(double StartMs, string Error)> _failed = new();
+    private readonly ConcurrentQueue<(double StartMs, DateTime At, string Error)> _failed = new();
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
     private long _attempts;
     private long _failures;
@@ -36,7 +36,7 @@ public sealed class HandshakeLoad
     public double NowMs => _clock.Elapsed.TotalMilliseconds;
 
     /// <summary>Every failure so far with when its attempt started (<see cref="NowMs"/>).</summary>
-    public IReadOnlyCollection<(double StartMs, string Error)> Failed => _failed;
+    public IReadOnlyCollection<(double StartMs, DateTime At, string Error)> Failed => _failed;
 
     /// <summary>Runs <paramref name="connectors"/> tasks until <paramref name="ct"/> is cancelled.</summary>
     public Task RunAsync(int connectors, CancellationToken ct) =>
@@ -55,7 +55,7 @@ public sealed class HandshakeLoad
             if (error is null) continue;
             Interlocked.Increment(ref _failures);
             _errors.AddOrUpdate(error, 1, (_, n) => n + 1);
-            _failed.Enqueue((started, error));
+            _failed.Enqueue((started, DateTime.UtcNow, error));
         }
     }
 
@@ -64,13 +64,16 @@ public sealed class HandshakeLoad
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(AttemptTimeout);
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var step = "connect";
         try
         {
             await socket.ConnectAsync(_target, timeout.Token);
             var client = new HandshakeClient();
             output.Clear();
             client.WriteC0C1(output);
+            step = "C0C1";
             await socket.SendAsync(output.WrittenMemory, SocketFlags.None, timeout.Token);
+            step = "S0S1S2";
             var got = 0;
             while (got < s0s1s2.Length)
             {
@@ -81,11 +84,13 @@ public sealed class HandshakeLoad
             var input = new ReadOnlySequence<byte>(s0s1s2);
             output.Clear();
             if (!client.TryAdvance(ref input, output)) return "bad handshake";
+            step = "C2";
             await socket.SendAsync(output.WrittenMemory, SocketFlags.None, timeout.Token);
             return null;
         }
-        catch (SocketException e) { return e.SocketErrorCode.ToString(); }
-        catch (OperationCanceledException) { return "timeout"; }
+        // Where it failed tells refused/reset in the accept queue (at connect or the first read) from later trouble.
+        catch (SocketException e) { return $"{e.SocketErrorCode} at {step}"; }
+        catch (OperationCanceledException) { return $"timeout at {step}"; }
         catch (Srs.Protocol.Rtmp.RtmpProtocolException e) { return "bad handshake: " + e.Message; }
     }
 }

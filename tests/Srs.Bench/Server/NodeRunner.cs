@@ -16,6 +16,7 @@ public sealed class NodeRunner : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _tail = new();
     private readonly List<(string Text, TaskCompletionSource<string> Seen)> _watches = [];
+    private StreamWriter? _log;
 
     public int Pid => _process.Id;
     public DateTime StartedAt { get; } = DateTime.UtcNow;
@@ -28,7 +29,7 @@ public sealed class NodeRunner : IAsyncDisposable
     private NodeRunner(Process process) => _process = process;
 
     /// <summary>Starts <paramref name="node"/> (a .dll runs with dotnet) with "-c <paramref name="confPath"/>".</summary>
-    public static NodeRunner Start(string node, string confPath)
+    public static NodeRunner Start(string node, string confPath, string? logDir = null)
     {
         var dll = node.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
         var psi = new ProcessStartInfo(dll ? "dotnet" : node) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -40,6 +41,11 @@ public sealed class NodeRunner : IAsyncDisposable
         process.OutputDataReceived += (_, e) => runner.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => runner.OnLine(e.Data);
         process.Start();
+        if (logDir is not null)
+        {
+            Directory.CreateDirectory(logDir);
+            runner._log = new StreamWriter(Path.Combine(logDir, $"node-{process.Id}.log")) { AutoFlush = true };
+        }
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return runner;
@@ -48,6 +54,7 @@ public sealed class NodeRunner : IAsyncDisposable
     private void OnLine(string? line)
     {
         if (line is null) return;
+        lock (_tail) _log?.WriteLine(line);
         _tail.Enqueue(line);
         while (_tail.Count > KeptLines) _tail.TryDequeue(out _);
         lock (_watches)
@@ -84,6 +91,12 @@ public sealed class NodeRunner : IAsyncDisposable
         {
             try { _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
             await _process.WaitForExitAsync();
+        }
+        else _process.WaitForExit(); // the output is read to its end
+        lock (_tail)
+        {
+            _log?.Dispose();
+            _log = null;
         }
         _process.Dispose();
     }
