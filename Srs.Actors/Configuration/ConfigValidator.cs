@@ -8,7 +8,7 @@ namespace Srs.Actors.Configuration;
 /// </summary>
 public static class ConfigValidator
 {
-    private enum Kind { String, Bool, Duration, Int, EndPoint, Role, HostPortList, UrlList }
+    private enum Kind { String, Bool, Duration, Int, EndPoint, Role, HostPortList, UrlList, UpgradeSocket }
 
     private static readonly Dictionary<string, Kind> Known = new()
     {
@@ -25,6 +25,7 @@ public static class ConfigValidator
         ["http-server.enabled"] = Kind.Bool,
         ["http-server.listen"] = Kind.EndPoint,
         ["reuseport"] = Kind.Bool,
+        ["upgrade-socket"] = Kind.UpgradeSocket,
         ["grace-start-wait"] = Kind.Duration,
         ["grace-final-wait"] = Kind.Duration,
         ["grace-max-wait"] = Kind.Duration,
@@ -90,6 +91,7 @@ public static class ConfigValidator
         Kind.Int => Try(() => { c.GetInt(path); return null; }, "must be a whole number"),
         Kind.EndPoint => Try(() => { SrsSettings.ParseEndPoint(c.GetString(path)); return null; }),
         Kind.Role => Try(() => { SrsSettings.ParseRole(c.GetString(path)); return null; }),
+        Kind.UpgradeSocket => Try(() => { SrsSettings.ParseUpgradeSocket(c.GetString(path), new System.Net.IPEndPoint(System.Net.IPAddress.Any, 1935)); return null; }),
         Kind.HostPortList => Try(() => c.GetStringList(path).Select(HostPortError).FirstOrDefault(e => e is not null), "must be a list of \"host:port\""),
         Kind.UrlList => Try(() => c.GetStringList(path).Select(UrlError).FirstOrDefault(e => e is not null), "must be a list of http:// URLs"),
         _ => Try(() => { c.GetString(path); return null; }),

@@ -21,6 +21,11 @@ public sealed record SrsSettings
     public bool HttpServerEnabled { get; init; } = true;
     public IPEndPoint HttpServerListen { get; init; } = new(IPAddress.Any, 8080);
     public bool ReusePort { get; init; } = true;
+    /// <summary>
+    /// The Unix socket on which this node hands its listening sockets to a new process (upgrade in
+    /// place); null when `upgrade-socket = off`. Default ("auto"): see <see cref="DefaultUpgradeSocket"/>.
+    /// </summary>
+    public string? UpgradeSocket { get; init; } = DefaultUpgradeSocket(new IPEndPoint(IPAddress.Any, 1935));
     public TimeSpan GraceStartWait { get; init; } = TimeSpan.FromMilliseconds(2300);
     public TimeSpan GraceFinalWait { get; init; } = TimeSpan.FromMilliseconds(3200);
     public TimeSpan? GraceMaxWait { get; init; }
@@ -36,16 +41,18 @@ public sealed record SrsSettings
     public static SrsSettings FromConfig(Config root)
     {
         var c = root.GetConfig("srs") ?? Config.Empty;
+        var rtmpListen = ParseEndPoint(c.GetString("rtmp.listen", "0.0.0.0:1935"));
         return new SrsSettings
         {
             Role = ParseRole(c.GetString("role", "origin")),
-            RtmpListen = ParseEndPoint(c.GetString("rtmp.listen", "0.0.0.0:1935")),
+            RtmpListen = rtmpListen,
             HttpApiEnabled = c.GetBoolean("http-api.enabled", true),
             HttpApiListen = ParseEndPoint(c.GetString("http-api.listen", "0.0.0.0:1985")),
             HttpApiDebug = c.GetBoolean("http-api.debug", false),
             HttpServerEnabled = c.GetBoolean("http-server.enabled", true),
             HttpServerListen = ParseEndPoint(c.GetString("http-server.listen", "0.0.0.0:8080")),
             ReusePort = c.GetBoolean("reuseport", true),
+            UpgradeSocket = ParseUpgradeSocket(c.GetString("upgrade-socket", "auto"), rtmpListen),
             GraceStartWait = c.GetTimeSpan("grace-start-wait", TimeSpan.FromMilliseconds(2300)),
             GraceFinalWait = c.GetTimeSpan("grace-final-wait", TimeSpan.FromMilliseconds(3200)),
             GraceMaxWait = c.HasPath("grace-max-wait") ? c.GetTimeSpan("grace-max-wait") : null,
@@ -72,6 +79,27 @@ public sealed record SrsSettings
         "edge" => NodeRole.Edge,
         _ => throw new FormatException($"role must be origin or edge, not '{value}'"),
     };
+
+    /// <summary>"off" (null), "auto" (<see cref="DefaultUpgradeSocket"/>) or an absolute path.</summary>
+    public static string? ParseUpgradeSocket(string value, IPEndPoint rtmpListen)
+    {
+        if (value is "off" or "false" or "no") return null;
+        if (value is "auto") return DefaultUpgradeSocket(rtmpListen);
+        if (!value.StartsWith('/')) throw new FormatException($"'{value}' is not off, auto or an absolute path");
+        // sun_path holds 108 bytes with the terminating zero; the node binds "PATH.PID" first.
+        if (System.Text.Encoding.UTF8.GetByteCount(value) > 96) throw new FormatException($"'{value}' is too long for a Unix socket path (at most 96 bytes here)");
+        return value;
+    }
+
+    /// <summary>
+    /// /tmp/srs-upgrade-PORT.sock for an RTMP listener on all addresses, else
+    /// /tmp/srs-upgrade-ADDRESS-PORT.sock: a new process on the same configuration finds it, two
+    /// nodes on different RTMP endpoints never share it.
+    /// </summary>
+    public static string DefaultUpgradeSocket(IPEndPoint rtmpListen) =>
+        rtmpListen.Address.Equals(IPAddress.Any) || rtmpListen.Address.Equals(IPAddress.IPv6Any)
+            ? $"/tmp/srs-upgrade-{rtmpListen.Port}.sock"
+            : $"/tmp/srs-upgrade-{rtmpListen.Address.ToString().Replace(':', '_')}-{rtmpListen.Port}.sock";
 
     /// <summary>"host:port", "[v6]:port" or a bare port (all interfaces), as SRS's listen accepts.</summary>
     public static IPEndPoint ParseEndPoint(string value)

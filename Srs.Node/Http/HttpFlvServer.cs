@@ -8,6 +8,7 @@ using Srs.Actors.Lifecycle;
 using Srs.Actors.Listeners;
 using Srs.Actors.Stats;
 using Srs.Node.Startup;
+using Srs.Node.Upgrade;
 
 namespace Srs.Node.Http;
 
@@ -22,18 +23,20 @@ public sealed class HttpFlvServer : IServiceListener, IAsyncDisposable
     private readonly WebApplication _app;
     private readonly CancellationTokenSource _abort = new();
     private readonly List<Socket> _sockets;
+    private readonly ListenerSet _listeners;
     private Task? _stopping;
 
     public string Name => "http-server";
 
-    private HttpFlvServer(WebApplication app, List<Socket> sockets)
+    private HttpFlvServer(WebApplication app, List<Socket> sockets, ListenerSet listeners)
     {
         _app = app;
         _sockets = sockets;
+        _listeners = listeners;
     }
 
     /// <summary>Builds the server over the API host's services (actors, stats, settings, hooks).</summary>
-    public static HttpFlvServer Create(SrsSettings settings, IServiceProvider node)
+    public static HttpFlvServer Create(SrsSettings settings, IServiceProvider node, InheritedListeners inherited, ListenerSet listeners)
     {
         var builder = WebApplication.CreateSlimBuilder();
         NodeLogging.Configure(builder.Logging);
@@ -53,13 +56,14 @@ public sealed class HttpFlvServer : IServiceListener, IAsyncDisposable
         });
         builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = ep =>
         {
-            var socket = ListenSocket.Bind(ep, settings.ReusePort);
+            var socket = inherited.TakeFor("http-server", ep) ?? ListenSocket.Bind(ep, settings.ReusePort);
             lock (sockets) sockets.Add(socket);
+            listeners.Add("http-server", socket);
             return socket;
         });
         var app = builder.Build();
         HttpFlvEndpoint.Map(app, settings.HttpServerListen.Port);
-        return new HttpFlvServer(app, sockets);
+        return new HttpFlvServer(app, sockets, listeners);
     }
 
     public Task StartAsync() => _app.StartAsync();
@@ -67,7 +71,9 @@ public sealed class HttpFlvServer : IServiceListener, IAsyncDisposable
     public async Task UnbindAsync()
     {
         // Kestrel's stop closes the listening sockets first, then waits for open responses until
-        // the token is cancelled: wait for the first part only.
+        // the token is cancelled: wait for the first part only. It disposes them with an accept
+        // pending, which must not reach a socket a successor shares: let them go first.
+        lock (_sockets) foreach (var s in _sockets) _listeners.Release(s);
         _stopping ??= StopAsync();
         var deadline = DateTime.UtcNow + UnbindWait;
         while (!_stopping.IsCompleted && !AllClosed() && DateTime.UtcNow < deadline) await Task.Delay(10);
@@ -77,6 +83,7 @@ public sealed class HttpFlvServer : IServiceListener, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        lock (_sockets) foreach (var s in _sockets) _listeners.Release(s);
         _abort.Cancel();
         _stopping ??= StopAsync();
         await _stopping;

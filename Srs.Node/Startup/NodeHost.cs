@@ -14,6 +14,7 @@ using Srs.Actors.Listeners;
 using Srs.Actors.Sources;
 using Srs.Actors.Stats;
 using Srs.Node.Http;
+using Srs.Node.Upgrade;
 
 namespace Srs.Node.Startup;
 
@@ -22,12 +23,28 @@ namespace Srs.Node.Startup;
 /// second Kestrel server, and the signal handlers. Order at a quit: Akka's CoordinatedShutdown
 /// runs every phase (see <see cref="GracefulShutdown"/>) while the API keeps answering; when the
 /// actor system has terminated, Akka.Hosting stops the host and the process exits 0.
+/// Listening sockets come from the running node when one answers on srs.upgrade-socket (upgrade
+/// in place, see <see cref="ListenerHandover"/>), else they are bound here.
 /// </summary>
 public static class NodeHost
 {
     public static async Task<int> RunAsync(Config config, SrsSettings settings)
     {
-        var rtmpSocket = Bind("rtmp.listen", settings.RtmpListen, settings.ReusePort);
+        // First the predecessor's listening sockets, if a node on this configuration runs: taking
+        // them (instead of binding new ones beside them) is what makes the handover lossless.
+        var inherited = ListenerHandover.Request(settings.UpgradeSocket);
+        var listeners = new ListenerSet();
+        Socket rtmpSocket;
+        try
+        {
+            rtmpSocket = inherited.TakeFor("rtmp", settings.RtmpListen) ?? Bind("rtmp.listen", settings.RtmpListen, settings.ReusePort);
+        }
+        catch
+        {
+            inherited.Abandon();
+            throw;
+        }
+        listeners.Add("rtmp", rtmpSocket);
 
         var builder = WebApplication.CreateSlimBuilder();
         NodeLogging.Configure(builder.Logging);
@@ -37,7 +54,7 @@ public static class NodeHost
         // HTTP-FLV gets its own server so it can stop listening while the API stays; on a shared
         // address it has to live with the API (and then closes only when the process exits).
         var flvSeparate = settings.HttpServerEnabled && !(settings.HttpApiEnabled && settings.HttpApiListen.Equals(settings.HttpServerListen));
-        ConfigureKestrel(builder, settings, flvSeparate);
+        ConfigureKestrel(builder, settings, flvSeparate, inherited, listeners);
 
         var stats = new ServerStats();
         var state = new NodeState();
@@ -50,6 +67,7 @@ public static class NodeHost
         builder.Services.AddSingleton(hooks);
 
         HttpFlvServer? flv = null;
+        HandoverServer? handover = null;
         GracefulShutdown? quit = null;
         builder.Services.AddAkka("srs", akka =>
         {
@@ -67,20 +85,25 @@ public static class NodeHost
                 registry.Register<ClusterDirectory>(directory);
                 var sources = system.ActorOf(SourceRegistry.Props(settings, stats, OriginDirectory(system, settings, directory)), "sources");
                 var connections = system.ActorOf(ConnectionManager.Props(sources, settings, stats, hooks), "connections");
-                var listener = system.ActorOf(ListenerActor.Props(rtmpSocket, connections), "listener-rtmp");
+                var listener = system.ActorOf(ListenerActor.Props(rtmpSocket, connections, listeners.Release), "listener-rtmp");
                 registry.Register<SourceRegistry>(sources);
                 registry.Register<ConnectionManager>(connections);
                 registry.Register<ListenerActor>(listener);
                 ClusterSetup.JoinSelfWhenNoSeeds(system, config);
                 quit = GracefulShutdown.Install(system, state, settings, connections, sources, [listener],
-                    flv is null ? [] : [flv]);
+                    flv is null ? [handover!] : [flv, handover!]);
             });
         });
 
         var app = builder.Build();
         if (settings.HttpApiEnabled) ApiEndpoints.Map(app, settings.HttpApiListen.Port, settings.HttpApiDebug);
         if (settings.HttpServerEnabled && !flvSeparate) HttpFlvEndpoint.Map(app, settings.HttpServerListen.Port);
-        if (flvSeparate) flv = HttpFlvServer.Create(settings, app.Services);
+        if (flvSeparate) flv = HttpFlvServer.Create(settings, app.Services, inherited, listeners);
+        var upgradeLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Srs.Node.Upgrade");
+        handover = new HandoverServer(settings.UpgradeSocket, listeners, upgradeLog);
+        // Kestrel's own stop disposes the API's listening sockets with an accept pending (see
+        // ListenerSet.Release): let them go first, the host is stopping anyway.
+        app.Lifetime.ApplicationStopping.Register(listeners.ReleaseAll);
 
         try
         {
@@ -89,11 +112,26 @@ public static class NodeHost
         }
         catch (IOException e)
         {
+            // The RTMP socket may be the predecessor's, with an accept pending by now: let it go
+            // before disposing, or .NET's close would reach the socket the predecessor listens on.
+            listeners.ReleaseAll();
+            inherited.Abandon();
             rtmpSocket.Dispose();
             quit?.Request(QuitKind.Fast, "startup failed");
             await app.StopAsync();
             throw new NodeStartupException($"cannot listen for HTTP: {e.Message}", e);
         }
+
+        // Serving now: take the upgrade socket over, then tell the predecessor (it stops serving it).
+        handover.Start();
+        var unused = inherited.Confirm();
+        if (inherited.FromPid is { } from)
+            upgradeLog.LogInformation("took over {Count} listening sockets from pid {Pid} ({Taken}){Unused}", inherited.Taken.Count, from,
+                string.Join(", ", inherited.Taken), unused.Count == 0 ? "" : $"; not used here, closed: {string.Join(", ", unused)}");
+        var fresh = listeners.With(open => open.Where(o => !inherited.Taken.Contains($"{o.Name} {o.Socket.LocalEndPoint}")).Select(o => $"{o.Name} {o.Socket.LocalEndPoint}").ToList());
+        if (fresh.Count > 0)
+            upgradeLog.LogInformation("bound fresh listening sockets{ReusePort}: {Sockets}{Why}", settings.ReusePort ? " (SO_REUSEPORT)" : "",
+                string.Join(", ", fresh), inherited.WhyNone is null ? "" : $" ({inherited.WhyNone})");
 
         using var signals = SignalHandlers.Install(quit!, settings.ForceGraceQuit, app.Logger);
         state.MarkRunning();
@@ -105,11 +143,13 @@ public static class NodeHost
         await app.WaitForShutdownAsync();
         var stopped = Stopwatch.StartNew();
         if (flv is not null) await flv.DisposeAsync();
+        handover.Dispose();
         app.Logger.LogInformation("exiting 0 ({Kind} quit), host stopped in {Ms} ms", quit!.Kind?.ToString() ?? "no", stopped.ElapsedMilliseconds);
         return 0;
     }
 
-    private static void ConfigureKestrel(WebApplicationBuilder builder, SrsSettings settings, bool flvSeparate)
+    private static void ConfigureKestrel(WebApplicationBuilder builder, SrsSettings settings, bool flvSeparate,
+        InheritedListeners inherited, ListenerSet listeners)
     {
         builder.WebHost.UseKestrel(k =>
         {
@@ -119,8 +159,15 @@ public static class NodeHost
             if (settings.HttpServerEnabled && !flvSeparate && !endpoints.Contains(settings.HttpServerListen)) endpoints.Add(settings.HttpServerListen);
             foreach (var ep in endpoints) k.Listen(ep);
         });
-        // Kestrel's sockets are made like RTMP's: SO_REUSEPORT when configured.
-        builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = ep => ListenSocket.Bind(ep, settings.ReusePort));
+        // Kestrel's sockets are made like RTMP's: the predecessor's when handed over, else bound
+        // here with SO_REUSEPORT when configured.
+        builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = ep =>
+        {
+            var name = settings.HttpApiEnabled && ep.Equals(settings.HttpApiListen) ? "http-api" : "http-server";
+            var socket = inherited.TakeFor(name, ep) ?? ListenSocket.Bind(ep, settings.ReusePort);
+            listeners.Add(name, socket);
+            return socket;
+        });
     }
 
     /// <summary>

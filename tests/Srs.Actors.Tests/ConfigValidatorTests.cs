@@ -36,10 +36,35 @@ public class ConfigValidatorTests
     [InlineData("srs.edge.origins = [\"nohostport\"]", "srs.edge.origins:")]
     [InlineData("srs.hooks.on-play = [\"ftp://x\"]", "srs.hooks.on-play:")]
     [InlineData("srs.rtmp.chunk-size = 64", "srs.rtmp.chunk-size:")]
+    [InlineData("srs.upgrade-socket = relative.sock", "srs.upgrade-socket:")]
     public void EachError_NamesItsKeyPath(string extra, string expectedPrefix)
     {
         var errors = Validate(extra);
         Assert.Contains(errors, e => e.StartsWith(expectedPrefix, StringComparison.Ordinal));
+    }
+}
+
+public class UpgradeSocketSettingTests
+{
+    private static SrsSettings Read(string srs) => SrsSettings.FromConfig(ConfigurationFactory.ParseString($"srs {{ {srs} }}"));
+
+    [Theory]
+    [InlineData("role = origin", "/tmp/srs-upgrade-1935.sock")]
+    [InlineData("upgrade-socket = auto, rtmp.listen = \"0.0.0.0:19350\"", "/tmp/srs-upgrade-19350.sock")]
+    [InlineData("rtmp.listen = \"127.0.0.1:1936\"", "/tmp/srs-upgrade-127.0.0.1-1936.sock")]
+    [InlineData("upgrade-socket = \"/run/srs/upgrade.sock\"", "/run/srs/upgrade.sock")]
+    [InlineData("upgrade-socket = off", null)]
+    public void The_path_is_derived_from_the_rtmp_listener_set_or_off(string srs, string? expected)
+    {
+        Assert.Empty(ConfigValidator.Validate(ConfigurationFactory.ParseString($"srs {{ {srs} }}")));
+        Assert.Equal(expected, Read(srs).UpgradeSocket);
+    }
+
+    [Fact]
+    public void A_path_too_long_for_a_unix_socket_is_an_error()
+    {
+        var errors = ConfigValidator.Validate(ConfigurationFactory.ParseString($"srs.upgrade-socket = \"/{new string('x', 120)}\""));
+        Assert.Contains(errors, e => e.StartsWith("srs.upgrade-socket:", StringComparison.Ordinal) && e.Contains("too long"));
     }
 }
 

@@ -8,7 +8,7 @@ const string usage = """
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
-    Console.WriteLine(usage + PublishMode.Usage + "\n" + PassivationMode.Usage + "\n" + FlvMode.Usage);
+    Console.WriteLine(usage + PublishMode.Usage + "\n" + PassivationMode.Usage + "\n" + FlvMode.Usage + "\n" + HandoverMode.Usage);
     return args.Length == 0 ? 2 : 0;
 }
 
@@ -27,7 +27,8 @@ try
         "publish" => await PublishMode.RunAsync(options, cts.Token),
         "passivation" => await PassivationMode.RunAsync(options, cts.Token),
         "flv" => FlvMode.Run(options),
-        _ => throw new ArgumentException($"unknown mode '{args[0]}' (publish, passivation, flv)"),
+        "handover" => await HandoverMode.RunAsync(options, cts.Token),
+        _ => throw new ArgumentException($"unknown mode '{args[0]}' (publish, passivation, flv, handover)"),
     };
 }
 catch (Exception e) when (e is ArgumentException or FormatException)
@@ -39,6 +40,11 @@ catch (OperationCanceledException) when (cts.IsCancellationRequested)
 {
     Console.Error.WriteLine("cancelled");
     return 130;
+}
+catch (InvalidOperationException e)
+{
+    Console.Error.WriteLine("error: " + e.Message);
+    return 1;
 }
 catch (HttpRequestException e)
 {

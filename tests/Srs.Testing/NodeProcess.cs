@@ -24,6 +24,8 @@ public sealed class NodeProcess : IAsyncDisposable
     public int ApiPort { get; }
     public int HttpPort { get; }
     public int Pid => _process.Id;
+    /// <summary>The upgrade socket a node on these ports serves by default (srs.upgrade-socket = auto).</summary>
+    public string UpgradeSocket => $"/tmp/srs-upgrade-127.0.0.1-{RtmpPort}.sock";
     public DateTime? ExitedAt { get; private set; }
 
     private NodeProcess(Process process, string confPath, int rtmp, int api, int http, ITestOutputHelper? log)

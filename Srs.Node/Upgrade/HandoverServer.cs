@@ -1,0 +1,179 @@
+using System.Net.Sockets;
+using System.Text;
+using Srs.Actors.Lifecycle;
+
+namespace Srs.Node.Upgrade;
+
+/// <summary>
+/// Serves this node's listening sockets on srs.upgrade-socket to the next process (see
+/// <see cref="ListenerHandover"/>). It takes the path over from its predecessor at start, stops
+/// serving once a successor confirms it took over (the path is the successor's then) or when the
+/// quit reaches service-unbind (nothing left to hand over), and removes the path at the end only
+/// if it is still its own.
+/// </summary>
+public sealed class HandoverServer : IServiceListener, IDisposable
+{
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(3);
+    /// <summary>A successor confirms once it serves: its startup, on a busy machine.</summary>
+    private static readonly TimeSpan ConfirmTimeout = TimeSpan.FromMinutes(2);
+
+    private readonly string? _path;
+    private readonly ListenerSet _listeners;
+    private readonly ILogger _log;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _gate = new();
+    private Socket? _socket;
+    private DateTime _boundAt;
+    private bool _handedOver;
+    private bool _stopped;
+
+    public HandoverServer(string? path, ListenerSet listeners, ILogger log)
+    {
+        _path = path;
+        _listeners = listeners;
+        _log = log;
+    }
+
+    public string Name => "upgrade-socket";
+
+    /// <summary>Binds the path (replacing a predecessor's or a stale file) and starts answering.</summary>
+    public void Start()
+    {
+        if (_path is null || !OperatingSystem.IsLinux()) return;
+        var socket = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
+        try
+        {
+            var dir = Path.GetDirectoryName(_path);
+            if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+            // Bound under a name of its own, then renamed over the path: the predecessor's (it has
+            // answered us, or did not answer at all) or a stale file is replaced atomically, and
+            // .NET, which deletes the file a Unix socket was bound to when it is disposed, deletes
+            // only that first name (gone by then), never the path a successor has taken over.
+            var bindPath = $"{_path}.{Environment.ProcessId}";
+            File.Delete(bindPath);
+            socket.Bind(new UnixDomainSocketEndPoint(bindPath));
+            // Anyone who can connect gets the listening sockets: owner only, set before listen().
+            File.SetUnixFileMode(bindPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            socket.Listen(8);
+            _boundAt = File.GetLastWriteTimeUtc(bindPath);
+            File.Move(bindPath, _path, overwrite: true);
+        }
+        catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException)
+        {
+            socket.Dispose();
+            _log.LogWarning("cannot serve the upgrade socket {Path}: {Error}; a new process will bind its own sockets (SO_REUSEPORT)", _path, e.Message);
+            return;
+        }
+        lock (_gate) _socket = socket;
+        _log.LogInformation("serving the listening sockets to the next process on {Path}", _path);
+        _ = AcceptLoopAsync(socket, _stop.Token);
+    }
+
+    private async Task AcceptLoopAsync(Socket socket, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            Socket conn;
+            try { conn = await socket.AcceptAsync(ct); }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException) { return; }
+            catch (SocketException e)
+            {
+                _log.LogWarning("upgrade socket accept failed: {Error}", e.Message);
+                await Task.Delay(100, CancellationToken.None);
+                continue;
+            }
+            _ = Task.Run(() => ServeAsync(conn));
+        }
+    }
+
+    private async Task ServeAsync(Socket conn)
+    {
+        using var _ = conn;
+        int pid;
+        try
+        {
+            (pid, var uid) = UnixFdPassing.PeerCredentials(conn);
+            if (uid != UnixFdPassing.EffectiveUserId && uid != 0)
+            {
+                _log.LogWarning("upgrade socket: refusing pid {Pid} of another user (uid {Uid})", pid, uid);
+                return;
+            }
+            var (request, _) = UnixFdPassing.Receive(conn, ListenerHandover.MaxMessage, RequestTimeout);
+            if (Encoding.ASCII.GetString(request) != ListenerHandover.Take) return;
+
+            var sent = _listeners.With(open =>
+            {
+                lock (_gate) if (_stopped) return null;
+                var names = string.Join(' ', open.Select(o => o.Name));
+                UnixFdPassing.Send(conn, Encoding.ASCII.GetBytes($"{ListenerHandover.Listeners} {open.Count} {names}".TrimEnd()),
+                    open.Select(o => (System.Runtime.InteropServices.SafeHandle)o.Socket.SafeHandle).ToList(), RequestTimeout);
+                return string.Join(", ", open.Select(o => $"{o.Name} {o.Socket.LocalEndPoint}"));
+            });
+            if (sent is null) return;
+            _log.LogInformation("pid {Pid} asked for the listening sockets: sent {Sockets}", pid, sent.Length == 0 ? "none" : sent);
+        }
+        catch (Exception e) when (e is SocketException or IOException or TimeoutException)
+        {
+            _log.LogWarning("upgrade socket: an exchange failed: {Error}", e.Message);
+            return;
+        }
+
+        var answer = new byte[ListenerHandover.MaxMessage];
+        int got;
+        try
+        {
+            using var confirmWait = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            confirmWait.CancelAfter(ConfirmTimeout);
+            got = await conn.ReceiveAsync(answer, SocketFlags.None, confirmWait.Token);
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            got = 0;
+        }
+        var text = Encoding.ASCII.GetString(answer, 0, got);
+        if (!text.StartsWith(ListenerHandover.Took, StringComparison.Ordinal))
+        {
+            _log.LogInformation("pid {Pid} did not confirm a takeover (it may have failed to start): still serving the upgrade socket", pid);
+            return;
+        }
+        lock (_gate) _handedOver = true;
+        _log.LogInformation("pid {Pid} took over {Count} listening sockets and serves the upgrade socket now; both processes accept on them until this one quits",
+            pid, text[ListenerHandover.Took.Length..].Trim());
+        StopServing();
+    }
+
+    /// <summary>Stops answering; removes the path unless a successor has taken it.</summary>
+    private void StopServing()
+    {
+        Socket? socket;
+        lock (_gate)
+        {
+            if (_stopped) return;
+            _stopped = true;
+            socket = _socket;
+            _socket = null;
+        }
+        _stop.Cancel();
+        socket?.Dispose();
+        if (socket is null || _path is null) return;
+        try
+        {
+            // Ours only if no successor confirmed and the file is still the one we bound.
+            bool handedOver;
+            lock (_gate) handedOver = _handedOver;
+            if (!handedOver && File.Exists(_path) && File.GetLastWriteTimeUtc(_path) == _boundAt) File.Delete(_path);
+        }
+        catch (IOException) { }
+    }
+
+    /// <summary>service-unbind: the listeners are closing, so there is nothing left to hand over.</summary>
+    public Task UnbindAsync()
+    {
+        StopServing();
+        return Task.CompletedTask;
+    }
+
+    public void Abort() => StopServing();
+
+    public void Dispose() => StopServing();
+}
