@@ -98,7 +98,7 @@ public static class ConfigValidator
     /// <summary>`key = ` with nothing after it parses as an empty value that getters fail on.</summary>
     private static bool HasValue(Config c, string path)
     {
-        try { return c.GetValue(path) is { } v && (v.IsObject() || v.IsArray() || v.GetString() is not null); }
+        try { return c.GetValue(path) is { } v && v.Values.Count > 0; }
         catch (Exception) { return false; }
     }
 

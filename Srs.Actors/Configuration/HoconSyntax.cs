@@ -2,7 +2,7 @@ namespace Srs.Actors.Configuration;
 
 /// <summary>
 /// Structural checks the HOCON parser does not make (it accepts unclosed braces and stray
-/// brackets): balanced braces and brackets, and closed strings. (A key without a value parses
+/// brackets): balanced braces and brackets, closed strings, no substitutions. (A key without a value parses
 /// as null; <see cref="ConfigValidator"/> names it.)
 /// Run on each file before parsing, so `-t` rejects a broken file with the line of the fault.
 /// </summary>
@@ -40,6 +40,10 @@ public static class HoconSyntax
                     }
                     if (i >= text.Length) return $"line {start}: unclosed string";
                     break;
+                case '$' when i + 1 < text.Length && text[i + 1] == '{':
+                    // Akka's HOCON parser loops or overflows its stack on substitutions in layered
+                    // files; refuse them plainly (layer a generated file with -c instead).
+                    return $"line {line}: substitutions (${{...}}) are not supported: layer a generated file with -c instead";
                 case '{':
                 case '[':
                     open.Push((c, line));

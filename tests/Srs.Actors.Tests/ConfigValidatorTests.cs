@@ -7,6 +7,7 @@ public class ConfigValidatorTests
 {
     private const string Base = """
         srs { role = origin, rtmp.listen = "127.0.0.1:1935", http-api { enabled = on, listen = "1985" }
+              hooks.on-play = []
               source.idle-timeout = 3s, gop-cache = on, queue-length = 10s, edge.origins = ["a.example:1935"]
               hooks { on-publish = ["http://127.0.0.1:8085/api/v1/streams"] } }
         """;
@@ -49,6 +50,7 @@ public class HoconSyntaxTests
     [InlineData("srs { ]] }", "line 1: ']' closes the '{' opened at line 1")]
     [InlineData("srs { gop-cache = on } }", "line 1: unexpected '}'")]
     [InlineData("srs {\n  a = \"open\n}", "line 2: unclosed string")]
+    [InlineData("srs {}\nakka.remote.dot-netty.tcp.hostname = ${?POD_IP}", "line 2: substitutions (${...}) are not supported: layer a generated file with -c instead")]
     public void Broken_text_is_reported_with_its_line(string text, string expected) =>
         Assert.Equal(expected, HoconSyntax.Check(text));
 
