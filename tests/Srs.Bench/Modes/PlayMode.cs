@@ -34,6 +34,9 @@ public static class PlayMode
             --setup-timeout T   a player not playing after this has failed  [10s]
             --handshake H       digest (as ffmpeg) or simple  [digest]
             --recv-buffer BYTES receive buffer per player  [32768]
+            --probe-every K     every K-th player is a latency probe and reads each message as it arrives; the others
+                                read in batches (SO_RCVLOWAT) after their first keyframe, which keeps the tool cheap  [10]
+            --batch-bytes B     the batch for non-probe players, 0 = every player reads eagerly (all are probes)  [16384]
             --api URL           the node's HTTP API: /metrics for GC figures (and CPU/RSS without --server-pid)  [none]
             --server-pid P[,P]  server processes for CPU (utime+stime) and RSS from /proc, summed  [none]
             --label NAME        names the server in the RESULT line  [server]
@@ -59,13 +62,15 @@ public static class PlayMode
         var handshake = args.String("handshake", "digest");
         if (handshake is not ("digest" or "simple")) throw new ArgumentException($"--handshake: '{handshake}' is not digest or simple");
         var recvBuffer = args.Int("recv-buffer", 32768, min: 4096);
+        var probeEvery = args.Int("probe-every", 10);
+        var batchBytes = args.Int("batch-bytes", 16384, min: 0);
         var label = args.String("label", "server");
         using var probe = ServerProbe.Parse(args.OptionalString("server-pid"), args.OptionalString("api"));
         args.ThrowOnUnknown();
 
         var flv = protocol == "flv";
         var endpoint = flv ? SplitHostPort(flvHost) : (url.Host, url.Port);
-        var context = new PlayContext(await PlayContext.ResolveAsync(endpoint.Item1, endpoint.Item2), recvBuffer);
+        var context = new PlayContext(await PlayContext.ResolveAsync(endpoint.Item1, endpoint.Item2), recvBuffer, probeEvery, batchBytes);
         var target = new PlayTarget(url, PlayTarget.StreamNames(url, streamCount), flv, context, flvHost, handshake == "digest");
         var stream = new SyntheticStream(profile, stamped: true);
         var fdLimit = ServerProbe.FileDescriptorLimit();
@@ -75,6 +80,10 @@ public static class PlayMode
         Console.WriteLine($"stream: {stream.Describe()}; video frames stamped (SEI) for latency");
         Console.WriteLine($"load tool: pid {Environment.ProcessId}, {Environment.ProcessorCount} CPU(s) usable, open-file limit {fdLimit?.ToString(CultureInfo.InvariantCulture) ?? "unlimited"}, " +
                           $"inline socket completions {(Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1" ? "on" : "off")}");
+        Console.WriteLine(batchBytes == 0
+            ? "latency: every player is a probe (reads each message as it arrives)"
+            : $"latency: measured on every {probeEvery}th player ({(playerCount + probeEvery - 1) / probeEvery} probes, reading each message as it arrives); " +
+              $"the others read in {batchBytes}-byte batches after their first keyframe");
         if (fdLimit is { } limit && playerCount + streamCount + 64 > limit)
             Console.WriteLine($"WARNING: {playerCount} players need more file descriptors than the limit {limit}: raise it (ulimit -n)");
         if (probe.Any) Console.WriteLine($"server: {(probe.Pids.Count > 0 ? "pid " + string.Join(",", probe.Pids) : "")}{(probe.Api is not null ? " api " + probe.Api : "")}");
@@ -121,6 +130,7 @@ public static class PlayMode
             }
             var toolCpu0 = ServerProbe.SelfCpu();
             var before = await probe.TakeAsync(ct);
+            var machine = new MachineLoad();
             var windowStart = Stopwatch.GetTimestamp();
             context.InWindow = true;
             phase = "window";
@@ -129,6 +139,7 @@ public static class PlayMode
             context.InWindow = false;
             var windowEnd = Stopwatch.GetTimestamp();
             var after = await probe.TakeAsync(ct);
+            var busy = machine.BusyPercent();
             var toolCpu1 = ServerProbe.SelfCpu();
             foreach (var p in players)
             {
@@ -140,7 +151,7 @@ public static class PlayMode
 
             var wall = Stopwatch.GetElapsedTime(windowStart, windowEnd);
             var summary = new PlaySummary(label, target, profile, players, fleet.Publishers, context.Latency, wall, rampTime,
-                before, after, rssMax, (toolCpu1 - toolCpu0) / wall * 100, fdLimit, windowStart);
+                before, after, rssMax, (toolCpu1 - toolCpu0) / wall * 100, fdLimit, windowStart, busy);
             await fleet.DisposeAsync();
             return summary.Print();
         }

@@ -75,6 +75,7 @@ public sealed class FlvPlayer(PlayerStats stats, PlayContext context, string hos
             }
             CountBytes(n);
             Feed(Buffer.AsSpan(0, n));
+            AfterRead();
         }
     }
 

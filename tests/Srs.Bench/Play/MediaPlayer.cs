@@ -14,6 +14,7 @@ public abstract class MediaPlayer(PlayerStats stats, PlayContext context)
 {
     private readonly TaskCompletionSource<bool> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Socket? _socket;
+    private bool _batching;
 
     public PlayerStats Stats { get; } = stats;
     protected PlayContext Context { get; } = context;
@@ -88,8 +89,19 @@ public abstract class MediaPlayer(PlayerStats stats, PlayContext context)
         if (!FrameStamp.TryRead(head, out var sent, out var sequence)) return;
         if (s.LastSequence != 0 && sequence > s.LastSequence + 1) s.SequenceGaps += sequence - s.LastSequence - 1;
         s.LastSequence = sequence;
-        if (Context.InWindow) Context.Latency.Record((now - sent) * 1_000_000 / Stopwatch.Frequency);
+        if (Context.InWindow && !_batching) Context.Latency.Record((now - sent) * 1_000_000 / Stopwatch.Frequency);
     }
+
+    /// <summary>After each read: a player that is not a latency probe switches to batched reads once it has its first keyframe.</summary>
+    protected void AfterRead()
+    {
+        if (_batching || Stats.FirstKeyframe == 0 || Context.IsProbe(Stats.Index)) return;
+        _batching = true;
+        Socket.SetRawSocketOption(SolSocket, SoRcvLowat, BitConverter.GetBytes(Context.BatchBytes));
+    }
+
+    private const int SolSocket = 1;
+    private const int SoRcvLowat = 18;
 
     protected void OnAudio()
     {

@@ -11,7 +11,7 @@ namespace Srs.Bench.Play;
 public sealed class PlaySummary(
     string label, PlayTarget target, StreamProfile profile, MediaPlayer[] players, IReadOnlyList<StampedPublisher> publishers,
     LatencyHistogram latency, TimeSpan window, TimeSpan rampTime, ProbeSample before, ProbeSample after, long? rssMax,
-    double toolCpuPercent, long? fdLimit, long windowStart)
+    double toolCpuPercent, long? fdLimit, long windowStart, IReadOnlyDictionary<string, double> busy)
 {
     /// <summary>A player below this share of the stream's frame rate over the window is counted as slow.</summary>
     private const double FullRateShare = 0.96;
@@ -41,8 +41,16 @@ public sealed class PlaySummary(
             .Add(players.Length, inWindow.Length, failedConnects, dropped, stalledPlayers, stalls, P(fps, 50), fps.Length == 0 ? double.NaN : fps[0], slow,
                 kbps, totalMbps, P(ttff, 50), P(ttff, 99), P(setup, 50), latency.PercentileMs(50), latency.PercentileMs(99), latency.MaxMs, gaps));
         Console.WriteLine($"  playing = playing through the {seconds:0.#} s window; slow = under {FullRateShare * StreamProfile.FramesPerSecond:0.#} fps over it; " +
-                          $"TTFF = TCP connect to the first keyframe; latency = publisher send to player receive of {latency.Count} stamped frames in the window; " +
+                          $"TTFF = TCP connect to the first keyframe; latency = publisher send to probe receive of {latency.Count} stamped frames in the window; " +
                           $"gaps = frames missing from a player's sequence; ramp took {rampTime.TotalSeconds:0.0} s");
+        foreach (var s in inWindow.Where(s => s.WindowEndFrames - s.WindowStartFrames < FullRateShare * StreamProfile.FramesPerSecond * seconds)
+                     .OrderBy(s => s.WindowEndFrames - s.WindowStartFrames).Take(3))
+        {
+            double Ago(long ticks) => ticks == 0 ? double.NaN : Stopwatch.GetElapsedTime(ticks).TotalSeconds;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  slow player {s.Index}: {s.WindowEndFrames - s.WindowStartFrames} frames in the window, {s.VideoFrames} in all, {s.Bytes} bytes, stalls {s.Stalls}; " +
+                $"connected {Ago(s.ConnectStarted):0.0} s ago, first media {Ago(s.FirstMedia):0.0} s ago, last media {Ago(s.LastMedia):0.0} s ago{(s.Error is null ? "" : ", " + s.Error)}"));
+        }
         foreach (var group in stats.Where(s => s.Error is not null).GroupBy(s => s.Error).OrderByDescending(g => g.Count()).Take(8))
             Console.WriteLine($"  failed x{group.Count()}: {group.Key} (e.g. player {group.First().Index})");
         foreach (var p in publishers.Where(p => p.Error is not null))
@@ -62,6 +70,9 @@ public sealed class PlaySummary(
                 Show(after.RssBytes / 1e3 / Math.Max(1, players.Length)), Show(after.HeapBytes / 1e6), Show(allocRate),
                 Show(gen0), Show(gen1), Show(gen2), Show(toolCpuPercent)));
         Console.WriteLine("  cpu and GC over the window; tool cpu = this load tool over the same window (near 100% of its core: figures are bounded by the tool)");
+        var load = MachineLoad.LoadAverage();
+        Console.WriteLine($"  machine over the window: {string.Join(", ", busy.Select(b => FormattableString.Invariant($"{b.Key} {b.Value:0}% busy")))}; load average {load} " +
+                          "(busy beyond the server's and the tool's shares is other work on the machine)");
 
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"RESULT mode=play label={label} protocol={target.Protocol} players={players.Length} streams={target.Streams.Length} ");
@@ -73,7 +84,7 @@ public sealed class PlaySummary(
         sb.Append(CultureInfo.InvariantCulture, $"server_cpu_s={Show(cpu?.TotalSeconds)} server_cpu_pct={Show(cpuPct)} server_rss_bytes={after.RssBytes?.ToString(CultureInfo.InvariantCulture) ?? "na"} ");
         sb.Append(CultureInfo.InvariantCulture, $"server_rss_max_bytes={rssMax?.ToString(CultureInfo.InvariantCulture) ?? "na"} server_heap_bytes={Show(after.HeapBytes, "0")} ");
         sb.Append(CultureInfo.InvariantCulture, $"server_alloc_mb_s={Show(allocRate)} server_gen0={Show(gen0)} server_gen1={Show(gen1)} server_gen2={Show(gen2)} ");
-        sb.Append(CultureInfo.InvariantCulture, $"tool_cpu_pct={Show(toolCpuPercent)} publisher_late_frames={lateFrames} fd_limit={fdLimit?.ToString(CultureInfo.InvariantCulture) ?? "unlimited"}");
+        sb.Append(CultureInfo.InvariantCulture, $"tool_cpu_pct={Show(toolCpuPercent)} probe_every={target.Context.ProbeEvery} batch_bytes={target.Context.BatchBytes} publisher_late_frames={lateFrames} {string.Join(" ", busy.Select(b => FormattableString.Invariant($"{b.Key}_busy_pct={b.Value:0}")))} loadavg={MachineLoad.LoadAverage()} fd_limit={fdLimit?.ToString(CultureInfo.InvariantCulture) ?? "unlimited"}");
         Console.WriteLine(sb.ToString());
         return failedConnects + dropped == 0 && stalledPlayers == 0 && publishers.All(p => p.Error is null) ? 0 : 1;
     }

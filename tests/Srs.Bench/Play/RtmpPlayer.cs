@@ -77,6 +77,7 @@ public sealed class RtmpPlayer(PlayerStats stats, PlayContext context, RtmpUrl u
                 ProtocolControl.WriteAcknowledgement(_writer, _out, unchecked((uint)_received));
             }
             if (_out.WrittenCount > 0) await FlushAsync().ConfigureAwait(false);
+            AfterRead();
         }
     }
 
