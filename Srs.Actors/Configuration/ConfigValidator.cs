@@ -60,7 +60,7 @@ public static class ConfigValidator
         foreach (var (path, kind) in Known)
         {
             if (!srs.HasPath(path)) continue;
-            if (srs.GetValue(path) is not { } v || (v.IsString() && v.GetString() is null))
+            if (!HasValue(srs, path))
             {
                 errors.Add($"srs.{path}: has no value");
                 continue;
@@ -96,6 +96,13 @@ public static class ConfigValidator
         Kind.UrlList => Try(() => c.GetStringList(path).Select(UrlError).FirstOrDefault(e => e is not null), "must be a list of http:// URLs"),
         _ => Try(() => { c.GetString(path); return null; }),
     };
+
+    /// <summary>`key = ` with nothing after it parses as an empty value that getters fail on.</summary>
+    private static bool HasValue(Config c, string path)
+    {
+        try { return c.GetValue(path) is { } v && v.Values.Count > 0; }
+        catch (Exception) { return false; }
+    }
 
     private static string? HostPortError(string s)
     {

@@ -2,7 +2,8 @@ namespace Srs.Actors.Configuration;
 
 /// <summary>
 /// Structural checks the HOCON parser does not make (it accepts unclosed braces and stray
-/// brackets): balanced braces and brackets, closed strings, and a value after every "=".
+/// brackets): balanced braces and brackets, closed strings, no substitutions. (A key without a value parses
+/// as null; <see cref="ConfigValidator"/> names it.)
 /// Run on each file before parsing, so `-t` rejects a broken file with the line of the fault.
 /// </summary>
 public static class HoconSyntax
@@ -39,6 +40,10 @@ public static class HoconSyntax
                     }
                     if (i >= text.Length) return $"line {start}: unclosed string";
                     break;
+                case '$' when i + 1 < text.Length && text[i + 1] == '{':
+                    // Akka's HOCON parser loops or overflows its stack on substitutions in layered
+                    // files; refuse them plainly (layer a generated file with -c instead).
+                    return $"line {line}: substitutions (${{...}}) are not supported: layer a generated file with -c instead";
                 case '{':
                 case '[':
                     open.Push((c, line));
@@ -49,12 +54,6 @@ public static class HoconSyntax
                     if (open.Count == 0) return $"line {line}: unexpected '{c}'";
                     var (bracket, at) = open.Pop();
                     if (bracket != expected) return $"line {line}: '{c}' closes the '{bracket}' opened at line {at}";
-                    break;
-                case '=':
-                    var j = i + 1;
-                    while (j < text.Length && text[j] is ' ' or '\t') j++;
-                    if (j >= text.Length || text[j] is '}' or ']' or ',' or '\n' or '\r' or '#')
-                        return $"line {line}: '=' without a value";
                     break;
             }
         }

@@ -34,7 +34,9 @@ public sealed class RtmpConnectionActor : ReceiveActor
         _client = new ClientStats(id, socket.RemoteEndPoint?.ToString() ?? "?") { Connection = Self };
         _stream = new NetworkStream(socket, ownsSocket: true);
         _session = new RtmpServerSession(
-            PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true)),
+            // Zero-byte reads: a connection waits for data without holding a buffer, so an idle reader
+            // (every player) costs no 64 KB read buffer; one is rented only while bytes are there.
+            PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true, useZeroByteReads: true)),
             PipeWriter.Create(_stream, new StreamPipeWriterOptions(leaveOpen: true)),
             _client, Self, registry, settings, stats, hooks, _log);
 

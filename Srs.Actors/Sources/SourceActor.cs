@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Srs.Actors.Configuration;
+using Srs.Actors.Edge;
 using Srs.Actors.Media;
 using Srs.Actors.Stats;
 using Srs.Actors.Streams;
@@ -15,6 +16,7 @@ namespace Srs.Actors.Sources;
 /// sequence headers, the GOP since the last keyframe). Media from the publisher is appended to
 /// every player's bounded queue; the source never waits for a player.
 /// With neither publisher nor player for the idle timeout it asks the registry to retire it.
+/// On an edge, its <see cref="EdgeLinks"/> pull the stream from an origin or forward it to one.
 /// </summary>
 public sealed class SourceActor : ReceiveActor, IWithTimers
 {
@@ -37,18 +39,21 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
     private MediaPacket? _audioHeader;
     private bool _sawVideo;
     private bool _draining;
+    private readonly EdgeLinks? _edge;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(StreamKey key, SrsSettings settings, ServerStats stats) =>
-        Akka.Actor.Props.Create(() => new SourceActor(key, settings, stats));
+    /// <param name="originDirectory">Where an edge finds origins; null on an origin (no edge links).</param>
+    public static Props Props(StreamKey key, SrsSettings settings, ServerStats stats, IActorRef? originDirectory = null) =>
+        Akka.Actor.Props.Create(() => new SourceActor(key, settings, stats, originDirectory));
 
-    public SourceActor(StreamKey key, SrsSettings settings, ServerStats stats)
+    public SourceActor(StreamKey key, SrsSettings settings, ServerStats stats, IActorRef? originDirectory = null)
     {
         _key = key;
         _settings = settings;
         _stats = stats;
         _streamStats = new StreamStats(stats.NextStreamId(), key);
+        _edge = EdgeLinks.For(key, originDirectory, settings);
 
         Receive<MediaPacket>(OnMedia);
         Receive<Publish>(OnPublish);
@@ -99,6 +104,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         _streamStats.PublisherClientId = m.ClientId;
         Sender.Tell(new PublishAccepted(Self, _epoch));
         _log.Info("source {0} published by client {1}, {2} players waiting", _key, m.ClientId, _players.Count);
+        UpdateEdge();
     }
 
     private void OnPlay(Play m)
@@ -116,6 +122,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
 
         Sender.Tell(new PlayAccepted(Self, _publisher is not null));
         if (_draining && _publisher is null) CloseWaitingPlayers();
+        UpdateEdge();
     }
 
     private void OnMedia(MediaPacket packet)
@@ -165,6 +172,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         if (t.ActorRef.Equals(_publisher)) PublisherGone("publisher connection ended");
         foreach (var (id, player) in _players.ToArray())
             if (player.Connection.Equals(t.ActorRef)) RemovePlayer(id);
+        if (_edge?.ChildTerminated(t.ActorRef) == true) UpdateEdge();
     }
 
     private void PublisherGone(string why)
@@ -180,6 +188,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         _streamStats.Clients = _players.Count;
         if (_draining) CloseWaitingPlayers();
         ArmIdleTimer();
+        UpdateEdge();
     }
 
     /// <summary>During a quit, players of a stream without a publisher would wait forever: close them.</summary>
@@ -197,7 +206,11 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         if (!player.Connection.Equals(_publisher)) Context.Unwatch(player.Connection);
         _streamStats.Clients = _players.Count + (_publisher is null ? 0 : 1);
         ArmIdleTimer();
+        UpdateEdge();
     }
+
+    /// <summary>Edge only: start or stop the upstream pull and the publish forwarder to match the publisher and players.</summary>
+    private void UpdateEdge() => _edge?.Update(Context, _publisherId, _players.Keys);
 
     private void ArmIdleTimer()
     {

@@ -18,18 +18,21 @@ public sealed class SourceRegistry : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly SrsSettings _settings;
     private readonly ServerStats _stats;
+    private readonly IActorRef? _originDirectory;
     private readonly Dictionary<StreamKey, IActorRef> _sources = new();
     private readonly Dictionary<IActorRef, StreamKey> _keys = new();
     private readonly Dictionary<StreamKey, List<(object Message, IActorRef Sender)>> _held = new();
     private bool _draining;
 
-    public static Props Props(SrsSettings settings, ServerStats stats) =>
-        Akka.Actor.Props.Create(() => new SourceRegistry(settings, stats));
+    /// <param name="originDirectory">Edge only: where sources find origins to pull from and forward to (null on an origin).</param>
+    public static Props Props(SrsSettings settings, ServerStats stats, IActorRef? originDirectory = null) =>
+        Akka.Actor.Props.Create(() => new SourceRegistry(settings, stats, originDirectory));
 
-    public SourceRegistry(SrsSettings settings, ServerStats stats)
+    public SourceRegistry(SrsSettings settings, ServerStats stats, IActorRef? originDirectory = null)
     {
         _settings = settings;
         _stats = stats;
+        _originDirectory = originDirectory;
         Receive<SourceEnvelope>(OnEnvelope);
         Receive<Passivate>(OnPassivate);
         Receive<PassivateCancelled>(m => { if (_keys.TryGetValue(m.Source, out var key)) Release(key, m.Source); });
@@ -62,7 +65,7 @@ public sealed class SourceRegistry : ReceiveActor
 
     private IActorRef Create(StreamKey key)
     {
-        var source = Context.ActorOf(SourceActor.Props(key, _settings, _stats), ActorName(key));
+        var source = Context.ActorOf(SourceActor.Props(key, _settings, _stats, _originDirectory), ActorName(key));
         Context.Watch(source);
         _sources[key] = source;
         _keys[source] = key;

@@ -81,14 +81,14 @@ public static class NodeHost
             });
             akka.WithActors((system, registry) =>
             {
-                var sources = system.ActorOf(SourceRegistry.Props(settings, stats), "sources");
+                var directory = system.ActorOf(ClusterDirectory.Props(settings, stats, state, clusterView, ClusterSetup.AdvertisedRtmp(settings, config)), "directory");
+                registry.Register<ClusterDirectory>(directory);
+                var sources = system.ActorOf(SourceRegistry.Props(settings, stats, OriginDirectory(system, settings, directory)), "sources");
                 var connections = system.ActorOf(ConnectionManager.Props(sources, settings, stats, hooks), "connections");
                 var listener = system.ActorOf(ListenerActor.Props(rtmpSocket, connections, listeners.Release), "listener-rtmp");
                 registry.Register<SourceRegistry>(sources);
                 registry.Register<ConnectionManager>(connections);
                 registry.Register<ListenerActor>(listener);
-                var directory = system.ActorOf(ClusterDirectory.Props(settings, stats, state, clusterView, ClusterSetup.AdvertisedRtmp(settings, config)), "directory");
-                registry.Register<ClusterDirectory>(directory);
                 ClusterSetup.JoinSelfWhenNoSeeds(system, config);
                 quit = GracefulShutdown.Install(system, state, settings, connections, sources, [listener],
                     flv is null ? [handover!] : [flv, handover!]);
@@ -168,6 +168,18 @@ public static class NodeHost
             listeners.Add(name, socket);
             return socket;
         });
+    }
+
+    /// <summary>
+    /// Edge only: where sources find origins: the static edge.origins when set (any RTMP server),
+    /// else the cluster directory (which origin holds each stream). Origins need none.
+    /// </summary>
+    private static IActorRef? OriginDirectory(ActorSystem system, SrsSettings settings, IActorRef clusterDirectory)
+    {
+        if (settings.Role != NodeRole.Edge) return null;
+        return settings.EdgeOrigins.Count > 0
+            ? system.ActorOf(StaticOriginDirectory.Props(settings.EdgeOrigins), "origin-directory")
+            : clusterDirectory;
     }
 
     private static Socket Bind(string key, IPEndPoint endPoint, bool reusePort)

@@ -8,8 +8,16 @@ const string usage = """
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
-    Console.WriteLine(usage + PublishMode.Usage + "\n" + PassivationMode.Usage + "\n" + FlvMode.Usage + "\n" + HandoverMode.Usage);
+    Console.WriteLine(usage + PlayMode.Usage + "\n" + ChurnMode.Usage + "\n" + PublishMode.Usage + "\n" + PassivationMode.Usage + "\n" + FlvMode.Usage + "\n" + HandoverMode.Usage);
     return args.Length == 0 ? 2 : 0;
+}
+
+// Thousands of players on one core: run socket continuations on the epoll thread instead of
+// queueing each one to the thread pool (read once, when the socket engine starts). SRS_BENCH_INLINE=0 turns it off.
+if (args[0] is "play" or "churn" && Environment.GetEnvironmentVariable("SRS_BENCH_INLINE") != "0"
+    && Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") is null)
+{
+    Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
 }
 
 using var cts = new CancellationTokenSource();
@@ -24,11 +32,13 @@ try
     var options = new BenchArgs(args.Skip(1));
     return args[0] switch
     {
+        "play" => await PlayMode.RunAsync(options, cts.Token),
+        "churn" => await ChurnMode.RunAsync(options, cts.Token),
         "publish" => await PublishMode.RunAsync(options, cts.Token),
         "passivation" => await PassivationMode.RunAsync(options, cts.Token),
         "flv" => FlvMode.Run(options),
         "handover" => await HandoverMode.RunAsync(options, cts.Token),
-        _ => throw new ArgumentException($"unknown mode '{args[0]}' (publish, passivation, flv, handover)"),
+        _ => throw new ArgumentException($"unknown mode '{args[0]}' (play, churn, publish, passivation, flv, handover)"),
     };
 }
 catch (Exception e) when (e is ArgumentException or FormatException)

@@ -15,11 +15,14 @@ public sealed class TestCluster : IAsyncDisposable
     public static async Task<TestCluster> StartAsync(ITestOutputHelper log, string extraConf, params string[] roles)
     {
         var cluster = new TestCluster();
-        var akkaPorts = FreePorts.Take(roles.Length);
+        // Every port at once, so no two nodes draw the same free port.
+        var all = FreePorts.Take(4 * roles.Length);
+        var akkaPorts = all[..roles.Length];
         var seed = $"akka.tcp://srs@127.0.0.1:{akkaPorts[0]}";
         try
         {
             var starting = roles.Select((role, i) => NodeProcess.StartAsync($"role = {role}\n{extraConf}", log,
+                ports: all[(roles.Length + 3 * i)..(roles.Length + 3 * i + 3)],
                 rootConf: $"akka.remote.dot-netty.tcp.port = {akkaPorts[i]}\nakka.cluster.seed-nodes = [\"{seed}\"]")).ToArray();
             foreach (var (node, i) in (await Task.WhenAll(starting)).Select((n, i) => (n, i)))
             {

@@ -12,6 +12,7 @@ public sealed class FfmpegProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _stderr = new();
     private long _frames;
+    private int _disposed;
 
     public DateTime? ExitedAt { get; private set; }
 
@@ -61,8 +62,10 @@ public sealed class FfmpegProcess : IAsyncDisposable
         return ExitedAt ?? DateTime.UtcNow;
     }
 
+    /// <summary>Kills ffmpeg if it still runs. Safe to call twice (a test may end a client early, then leave its scope).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         if (!_process.HasExited)
         {
             try { _process.Kill(); } catch (InvalidOperationException) { }

@@ -68,14 +68,23 @@ public sealed class NodeProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        // Its own "serving" line, not only a 200: with reuseport another node may answer on these ports.
-        await Poll.AssertAsync(async () => process.HasExited || (node.Output.Contains(" serving: ") && await node.ReadyStatusAsync() == 200), TimeSpan.FromSeconds(30),
-            () => "node ready\n" + node.Output);
-        Assert.False(process.HasExited, "node exited at start:\n" + node.Output);
-        // Even when this test run inherited them ignored (`cmd &`), the node restores both at start.
-        if (Posix.Ignores(process.Id, Posix.SIGINT) || Posix.Ignores(process.Id, Posix.SIGQUIT))
-            Assert.Fail("the node ignores SIGINT/SIGQUIT: it should have restored their defaults at start\n" + node.Output);
-        return node;
+        try
+        {
+            // Its own "serving" line, not only a 200: with reuseport another node may answer on these ports.
+            await Poll.AssertAsync(async () => process.HasExited || (node.Output.Contains(" serving: ") && await node.ReadyStatusAsync() == 200), TimeSpan.FromSeconds(30),
+                () => "node ready\n" + node.Output);
+            Assert.False(process.HasExited, "node exited at start:\n" + node.Output);
+            // Even when this test run inherited them ignored (`cmd &`), the node restores both at start.
+            if (Posix.Ignores(process.Id, Posix.SIGINT) || Posix.Ignores(process.Id, Posix.SIGQUIT))
+                Assert.Fail("the node ignores SIGINT/SIGQUIT: it should have restored their defaults at start\n" + node.Output);
+            return node;
+        }
+        catch
+        {
+            // A node that did not come up must not outlive the test (it would hold its ports and a core).
+            await node.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Srs.Node.dll built in the same configuration as these tests.</summary>
@@ -173,6 +182,8 @@ public sealed class NodeProcess : IAsyncDisposable
             return false;
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused) { return true; }
+        // Reset: this probe sat in the accept queue as the listener closed; the next one will know.
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset) { return false; }
         catch (OperationCanceledException) { return false; }
     }
 

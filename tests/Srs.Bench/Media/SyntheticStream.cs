@@ -27,13 +27,16 @@ public sealed class SyntheticStream
     private readonly byte[] _interFrame;
     private readonly byte[] _audioFrame;
 
-    public SyntheticStream(StreamProfile profile)
+    /// <param name="stamped">Each video frame starts with a <see cref="FrameStamp"/> SEI (same frame sizes):
+    /// the publisher fills in its send time, so players can measure end-to-end latency.</param>
+    public SyntheticStream(StreamProfile profile, bool stamped = false)
     {
         Profile = profile;
+        Stamped = stamped;
         var videoBytesPerGop = (long)profile.VideoKbps * 1000 / 8 * profile.GopFrames / StreamProfile.FramesPerSecond;
         var interSize = (int)Math.Max(16, videoBytesPerGop / (profile.GopFrames - 1 + KeyframeWeight));
-        _keyframe = VideoFrame(keyframe: true, interSize * KeyframeWeight);
-        _interFrame = VideoFrame(keyframe: false, interSize);
+        _keyframe = VideoFrame(keyframe: true, interSize * KeyframeWeight, stamped);
+        _interFrame = VideoFrame(keyframe: false, interSize, stamped);
         var audioSize = (int)Math.Max(8, (long)profile.AudioKbps * 1000 / 8 * StreamProfile.AudioSamplesPerFrame / StreamProfile.AudioSampleRate);
         _audioFrame = AudioFrame(audioSize);
         VideoHeader = new MediaFrame(RtmpMessageType.Video, 0, AvcSequenceHeader.FlvTagBody());
@@ -42,6 +45,9 @@ public sealed class SyntheticStream
     }
 
     public StreamProfile Profile { get; }
+
+    /// <summary>Video frames carry a <see cref="FrameStamp"/> (to be set by the publisher on a copy).</summary>
+    public bool Stamped { get; }
 
     public MediaFrame VideoHeader { get; }
 
@@ -126,18 +132,21 @@ public sealed class SyntheticStream
         }
     }
 
-    /// <summary>FLV video tag body: frame type + AVC, NALU packet, composition time 0, one AVCC NAL unit.</summary>
-    private static byte[] VideoFrame(bool keyframe, int size)
+    /// <summary>FLV video tag body: frame type + AVC, NALU packet, composition time 0, one AVCC NAL unit
+    /// (after a <see cref="FrameStamp"/> SEI NAL unit when stamped).</summary>
+    private static byte[] VideoFrame(bool keyframe, int size, bool stamped)
     {
-        size = Math.Max(size, 16);
+        var slice = stamped ? FrameStamp.EndOffset : 5;
+        size = Math.Max(size, slice + 16);
         var frame = new byte[size];
         frame[0] = keyframe ? (byte)0x17 : (byte)0x27;
         frame[1] = 0x01;
         // frame[2..5]: composition time 0.
-        BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(5), size - 9);
-        frame[9] = keyframe ? (byte)0x65 : (byte)0x41; // IDR slice (ref idc 3) or non-IDR slice (ref idc 2).
-        (keyframe ? IdrSliceHeader : PSliceHeader).CopyTo(frame.AsSpan(10));
-        Fill(frame.AsSpan(13), keyframe ? 1 : 2);
+        if (stamped) FrameStamp.WriteTemplate(frame.AsSpan(5));
+        BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(slice), size - slice - 4);
+        frame[slice + 4] = keyframe ? (byte)0x65 : (byte)0x41; // IDR slice (ref idc 3) or non-IDR slice (ref idc 2).
+        (keyframe ? IdrSliceHeader : PSliceHeader).CopyTo(frame.AsSpan(slice + 5));
+        Fill(frame.AsSpan(slice + 8), keyframe ? 1 : 2);
         return frame;
     }
 

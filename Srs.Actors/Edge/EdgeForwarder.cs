@@ -1,0 +1,215 @@
+using System.Buffers;
+using Akka.Actor;
+using Akka.Event;
+using Srs.Actors.Cluster;
+using Srs.Actors.Media;
+using Srs.Actors.Streams;
+using Srs.Protocol.Amf;
+using Srs.Protocol.Rtmp;
+using Srs.Protocol.Rtmp.Chunking;
+using Srs.Protocol.Rtmp.Client;
+using Srs.Protocol.Rtmp.Messages;
+using static Srs.Actors.Cluster.OriginDirectoryProtocol;
+using static Srs.Actors.Sources.SourceProtocol;
+
+namespace Srs.Actors.Edge;
+
+/// <summary>
+/// Forwards a stream published on an edge to an origin: a child of the edge's source, alive while
+/// the stream has a local publisher. It asks the directory where to publish
+/// (<see cref="ChoosePublishOrigin"/>), publishes the same stream there over RTMP, then consumes
+/// the local stream as a player does (its own bounded <see cref="PlayerQueue"/>, so a slow origin
+/// drops to keyframes instead of holding memory) and writes every packet upstream. If the
+/// upstream fails it tries the next candidate, then backs off. Each upstream session joins the
+/// source afresh, so every origin gets metadata, sequence headers and the GOP first.
+/// </summary>
+public sealed class EdgeForwarder : ReceiveActor, IWithTimers
+{
+    public const string ClientIdPrefix = "edge-forward:";
+
+    public sealed record UpstreamEnded(int Session, OriginEndpoint Origin, string Reason, bool CarriedMedia) : IDeadLetterSuppression;
+
+    public sealed record Retry
+    {
+        public static readonly Retry Instance = new();
+    }
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly StreamKey _key;
+    private readonly IActorRef _directory;
+    private readonly RtmpLimits _limits;
+    private readonly TimeSpan _queueLength;
+    private readonly UpstreamPlan _plan = new();
+    private ForwardSession? _session;
+    private int _sessionId;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static string ClientId(OriginEndpoint origin) => ClientIdPrefix + origin;
+    public static bool IsClientId(string? clientId) => clientId?.StartsWith(ClientIdPrefix, StringComparison.Ordinal) == true;
+
+    public static Props Props(StreamKey key, IActorRef directory, RtmpLimits limits, TimeSpan queueLength) =>
+        Akka.Actor.Props.Create(() => new EdgeForwarder(key, directory, limits, queueLength));
+
+    public EdgeForwarder(StreamKey key, IActorRef directory, RtmpLimits limits, TimeSpan queueLength)
+    {
+        _key = key;
+        _directory = directory;
+        _limits = limits;
+        _queueLength = queueLength;
+        Receive<OriginCandidates>(m => m.Key == _key, OnCandidates);
+        Receive<UpstreamEnded>(m => m.Session == _sessionId, OnEnded);
+        Receive<Retry>(_ => _directory.Tell(new ChoosePublishOrigin(_key)));
+    }
+
+    protected override void PreStart() => _directory.Tell(new ChoosePublishOrigin(_key));
+
+    protected override void PostStop()
+    {
+        _session?.Stop("the local publisher left");
+        _log.Info("edge forward of {0} stopped", _key);
+    }
+
+    private void OnCandidates(OriginCandidates m)
+    {
+        _plan.SetCandidates(m.Origins);
+        if (_session is not null) return;
+        if (_plan.Next() is not { } origin)
+        {
+            var wait = _plan.NoCandidate();
+            if (_plan.Failures == 1) _log.Warning("edge forward of {0}: no origin to publish to, retrying", _key);
+            Timers.StartSingleTimer("retry", Retry.Instance, wait);
+            return;
+        }
+        _sessionId++;
+        _session = new ForwardSession(_sessionId, origin, _key, Context.Parent, Self, _limits, _queueLength, _log);
+        _log.Info("edge forward of {0}: publishing to origin {1}", _key, origin);
+        _session.Start(Self);
+    }
+
+    private void OnEnded(UpstreamEnded m)
+    {
+        _session = null;
+        Context.Parent.Tell(new StopPlay(ClientId(m.Origin)));
+        var wait = _plan.Ended(m.Origin, m.CarriedMedia);
+        _log.Warning("edge forward of {0} to {1} ended: {2}; retrying in {3} ms", _key, m.Origin, m.Reason, (int)wait.TotalMilliseconds);
+        if (wait == TimeSpan.Zero) _directory.Tell(new ChoosePublishOrigin(_key));
+        else Timers.StartSingleTimer("retry", Retry.Instance, wait);
+    }
+
+    /// <summary>
+    /// One upstream publish: open, publish, join the local source with a fresh queue, then write
+    /// what the queue gets until it completes (the source dropped it), the origin closes, or <see cref="Stop"/>.
+    /// </summary>
+    private sealed class ForwardSession(int id, OriginEndpoint origin, StreamKey key, IActorRef source, IActorRef forwarder,
+        RtmpLimits limits, TimeSpan queueLength, ILoggingAdapter log)
+    {
+        private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
+        private static readonly byte[] SetDataFrame = BuildSetDataFrame();
+        private readonly CancellationTokenSource _cts = new();
+        private string? _stopReason;
+        private volatile bool _sent;
+
+        public void Start(IActorRef self)
+        {
+            RunAsync().ContinueWith(
+                t => new UpstreamEnded(id, origin, t.IsFaulted ? "internal error: " + t.Exception!.GetBaseException().Message : t.Result, _sent),
+                TaskScheduler.Default).PipeTo(self);
+        }
+
+        public void Stop(string reason)
+        {
+            Interlocked.CompareExchange(ref _stopReason, reason, null);
+            try { _cts.Cancel(); } catch (ObjectDisposedException) { }
+        }
+
+        private async Task<string> RunAsync()
+        {
+            var ct = _cts.Token;
+            PlayerQueue? queue = null;
+            RtmpClientConnection? client = null;
+            var publishing = false;
+            try
+            {
+                client = await Upstream.OpenAsync(origin, key, limits, ct);
+                using (var publishTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
+                {
+                    publishTimeout.CancelAfter(Upstream.OpenTimeout);
+                    await client.PublishAsync(Upstream.StreamName(key), publishTimeout.Token);
+                }
+                publishing = true;
+                // The origin closing (or failing) ends the session even while nothing is queued.
+                _ = client.Completion.ContinueWith(_ => Stop("the origin closed the connection"), TaskScheduler.Default);
+
+                queue = new PlayerQueue(queueLength);
+                await source.Ask<PlayAccepted>(new Play(ClientId(origin), forwarder, queue), AskTimeout, ct);
+                log.Info("edge forward of {0}: publishing on origin {1}", key, origin);
+
+                var batch = new List<MediaPacket>(64);
+                var rebaser = new TimestampRebaser();
+                while (await queue.WaitAsync(ct))
+                {
+                    queue.DrainTo(ref batch);
+                    foreach (var p in batch) await SendAsync(client, p, rebaser.Rebase(p), ct);
+                    batch.Clear();
+                    _sent = true;
+                }
+                return "the local stream ended";
+            }
+            catch (OperationCanceledException) when (_stopReason is not null)
+            {
+                return _stopReason;
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                return $"no answer to publish within {Upstream.OpenTimeout.TotalSeconds:F0}s";
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return _stopReason ?? Upstream.Describe(e);
+            }
+            finally
+            {
+                queue?.Complete();
+                if (client is not null)
+                {
+                    // The origin learns the publish is over from deleteStream, not only from the closed socket.
+                    if (publishing && !client.Completion.IsCompleted) await DeleteStreamAsync(client);
+                    await client.DisposeAsync();
+                }
+                _cts.Dispose();
+            }
+        }
+
+        private static ValueTask SendAsync(RtmpClientConnection client, MediaPacket p, uint timestamp, CancellationToken ct) => p.Kind switch
+        {
+            MediaKind.Video => client.SendVideoAsync(timestamp, p.Payload, ct),
+            MediaKind.Audio => client.SendAudioAsync(timestamp, p.Payload, ct),
+            // Players get "onMetaData", {..}; a publisher sends it behind "@setDataFrame".
+            _ => client.SendMessageAsync(ChunkStreams.Data, RtmpMessageType.DataAmf0, timestamp, Concat(SetDataFrame, p.Payload.Span), ct),
+        };
+
+        /// <summary>Tells the origin the publish is over before the connection closes (best effort).</summary>
+        private static async Task DeleteStreamAsync(RtmpClientConnection client)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            try { await client.DeleteStreamAsync(timeout.Token); }
+            catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException) { }
+        }
+
+        private static byte[] Concat(byte[] a, ReadOnlySpan<byte> b)
+        {
+            var result = new byte[a.Length + b.Length];
+            a.CopyTo(result, 0);
+            b.CopyTo(result.AsSpan(a.Length));
+            return result;
+        }
+
+        private static byte[] BuildSetDataFrame()
+        {
+            var w = new ArrayBufferWriter<byte>(16);
+            Amf0Writer.WriteString(w, CommandNames.SetDataFrame);
+            return w.WrittenSpan.ToArray();
+        }
+    }
+}

@@ -1,0 +1,209 @@
+using Akka.Actor;
+using Akka.Event;
+using Srs.Actors.Cluster;
+using Srs.Actors.Media;
+using Srs.Actors.Rtmp;
+using Srs.Actors.Streams;
+using Srs.Protocol.Rtmp;
+using Srs.Protocol.Rtmp.Client;
+using static Srs.Actors.Cluster.OriginDirectoryProtocol;
+using static Srs.Actors.Sources.SourceProtocol;
+
+namespace Srs.Actors.Edge;
+
+/// <summary>
+/// The upstream pull of one stream on an edge: a child of the edge's source, alive while the
+/// source has players and no local publisher. It watches the origin directory for the stream,
+/// plays the stream from the first candidate origin over RTMP and feeds the source as its
+/// publisher (<c>Publish("edge-pull:host:port", Self)</c>, then every media message with Self as
+/// sender). When the upstream ends, stays silent for <see cref="SilenceTimeout"/>, or its origin
+/// no longer holds the stream, it unpublishes and pulls again from the origin the directory
+/// names now; the source's players stay connected (a new publish is a new epoch: their
+/// timestamps continue, and the new origin sends its sequence headers first).
+/// </summary>
+/// <remarks>The socket work runs in a <see cref="PullSession"/> task this actor owns; the actor only orchestrates.</remarks>
+public sealed class EdgePuller : ReceiveActor, IWithTimers
+{
+    public const string ClientIdPrefix = "edge-pull:";
+
+    /// <summary>An upstream that sends nothing for this long counts as dead.</summary>
+    public static readonly TimeSpan SilenceTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The session on <paramref name="Origin"/> ended; <paramref name="CarriedMedia"/> when it had published to the source.</summary>
+    public sealed record UpstreamEnded(int Session, OriginEndpoint Origin, string Reason, bool CarriedMedia) : IDeadLetterSuppression;
+
+    /// <summary>Backoff over: ask the directory again.</summary>
+    public sealed record Retry
+    {
+        public static readonly Retry Instance = new();
+    }
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly StreamKey _key;
+    private readonly IActorRef _directory;
+    private readonly RtmpLimits _limits;
+    private readonly UpstreamPlan _plan = new();
+    private PullSession? _session;
+    private int _sessionId;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static string ClientId(OriginEndpoint origin) => ClientIdPrefix + origin;
+    public static bool IsClientId(string? clientId) => clientId?.StartsWith(ClientIdPrefix, StringComparison.Ordinal) == true;
+
+    public static Props Props(StreamKey key, IActorRef directory, RtmpLimits limits) =>
+        Akka.Actor.Props.Create(() => new EdgePuller(key, directory, limits));
+
+    public EdgePuller(StreamKey key, IActorRef directory, RtmpLimits limits)
+    {
+        _key = key;
+        _directory = directory;
+        _limits = limits;
+        Receive<OriginCandidates>(m => m.Key == _key, OnCandidates);
+        Receive<UpstreamEnded>(m => m.Session == _sessionId, OnEnded);
+        Receive<Retry>(_ => _directory.Tell(new ResolveOrigin(_key)));
+    }
+
+    protected override void PreStart()
+    {
+        _log.Info("edge pull of {0} started: waiting for the origin directory", _key);
+        _directory.Tell(new WatchOrigin(_key, Self));
+    }
+
+    protected override void PostStop()
+    {
+        _directory.Tell(new UnwatchOrigin(_key, Self));
+        _session?.Stop("the pull stopped (no player left)");
+        _log.Info("edge pull of {0} stopped", _key);
+    }
+
+    private void OnCandidates(OriginCandidates m)
+    {
+        _plan.SetCandidates(m.Origins);
+        if (_session is null)
+        {
+            // A new answer while waiting out a backoff: try at once (a watch only speaks on change).
+            if (m.Origins.Count == 0 && Timers.IsTimerActive("retry")) return;
+            Timers.Cancel("retry");
+            Connect();
+        }
+        else if (m.Origins.Count > 0 && !m.Origins.Contains(_session.Origin))
+        {
+            // The stream moved. (An empty list keeps the connection: the origin may get it back.)
+            _session.Stop($"origin {_session.Origin} no longer holds the stream");
+        }
+    }
+
+    private void Connect()
+    {
+        if (_plan.Next() is not { } origin)
+        {
+            var wait = _plan.NoCandidate();
+            if (_plan.Failures == 1) _log.Info("edge pull of {0}: no origin holds the stream yet, waiting", _key);
+            Timers.StartSingleTimer("retry", Retry.Instance, wait);
+            return;
+        }
+        _sessionId++;
+        _session = new PullSession(_sessionId, origin, _key, Context.Parent, Self, _limits, _log);
+        _log.Info("edge pull of {0}: connecting to origin {1}", _key, origin);
+        _session.Start(Self);
+    }
+
+    private void OnEnded(UpstreamEnded m)
+    {
+        _session = null;
+        // The source ignores this unless the session had published.
+        Context.Parent.Tell(new Unpublish(ClientId(m.Origin)));
+        var wait = _plan.Ended(m.Origin, m.CarriedMedia);
+        _log.Info("edge pull of {0} from {1} ended: {2}; pulling again in {3} ms", _key, m.Origin, m.Reason, (int)wait.TotalMilliseconds);
+        if (wait == TimeSpan.Zero) _directory.Tell(new ResolveOrigin(_key));
+        else Timers.StartSingleTimer("retry", Retry.Instance, wait);
+    }
+
+    /// <summary>
+    /// One upstream connection: open, play, then feed every media message to the source. Publishes
+    /// to the source on the first media message, so an origin without the stream never makes the
+    /// edge's stream look live. Ends when the origin closes, goes silent, or <see cref="Stop"/> is called.
+    /// </summary>
+    private sealed class PullSession(int id, OriginEndpoint origin, StreamKey key, IActorRef source, IActorRef puller, RtmpLimits limits, ILoggingAdapter log)
+    {
+        private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
+        private readonly CancellationTokenSource _cts = new();
+        private string? _stopReason;
+        private volatile bool _published;
+
+        public OriginEndpoint Origin => origin;
+
+        public void Start(IActorRef self)
+        {
+            RunAsync().ContinueWith(
+                t => new UpstreamEnded(id, origin, t.IsFaulted ? "internal error: " + t.Exception!.GetBaseException().Message : t.Result, _published),
+                TaskScheduler.Default).PipeTo(self);
+        }
+
+        public void Stop(string reason)
+        {
+            Interlocked.CompareExchange(ref _stopReason, reason, null);
+            try { _cts.Cancel(); } catch (ObjectDisposedException) { }
+        }
+
+        private async Task<string> RunAsync()
+        {
+            var ct = _cts.Token;
+            using var silence = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            try
+            {
+                await using var client = await Upstream.OpenAsync(origin, key, limits, ct);
+                using (var playTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
+                {
+                    playTimeout.CancelAfter(Upstream.OpenTimeout);
+                    await client.PlayAsync(Upstream.StreamName(key), playTimeout.Token);
+                }
+                log.Info("edge pull of {0}: playing from origin {1}", key, origin);
+
+                silence.CancelAfter(SilenceTimeout);
+                var epoch = 0;
+                var packets = new List<MediaPacket>(8);
+                await foreach (var message in client.ReadMediaAsync(silence.Token))
+                {
+                    silence.CancelAfter(SilenceTimeout);
+                    RtmpMedia.ToPackets(message, epoch, packets);
+                    if (packets.Count == 0) continue;
+                    if (!_published)
+                    {
+                        var reply = await source.Ask<object>(new Publish(ClientId(origin), puller), AskTimeout, ct);
+                        if (reply is PublishRejected rejected) return "the edge's source refused it: " + rejected.Reason;
+                        epoch = ((PublishAccepted)reply).Epoch;
+                        _published = true;
+                        packets.Clear();
+                        RtmpMedia.ToPackets(message, epoch, packets);
+                        log.Info("edge pull of {0}: media from origin {1} (epoch {2})", key, origin, epoch);
+                    }
+                    foreach (var p in packets) source.Tell(p, puller);
+                    packets.Clear();
+                }
+                return "the origin closed the connection";
+            }
+            catch (OperationCanceledException) when (_stopReason is not null)
+            {
+                return _stopReason;
+            }
+            catch (OperationCanceledException) when (silence.IsCancellationRequested && !ct.IsCancellationRequested)
+            {
+                return $"the origin sent nothing for {SilenceTimeout.TotalSeconds:F0}s";
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                return $"no answer to play within {Upstream.OpenTimeout.TotalSeconds:F0}s";
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return _stopReason ?? Upstream.Describe(e);
+            }
+            finally
+            {
+                _cts.Dispose();
+            }
+        }
+    }
+}
