@@ -40,6 +40,7 @@ public sealed class HandoverServer : IServiceListener, IDisposable
     public void Start()
     {
         if (_path is null || !OperatingSystem.IsLinux()) return;
+        lock (_gate) if (_stopped) return; // a quit began during startup: nothing to hand over
         var socket = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
         try
         {
@@ -64,7 +65,18 @@ public sealed class HandoverServer : IServiceListener, IDisposable
             _log.LogWarning("cannot serve the upgrade socket {Path}: {Error}; a new process will bind its own sockets (SO_REUSEPORT)", _path, e.Message);
             return;
         }
-        lock (_gate) _socket = socket;
+        bool stopped;
+        lock (_gate)
+        {
+            stopped = _stopped;
+            if (!stopped) _socket = socket;
+        }
+        if (stopped)
+        {
+            socket.Dispose();
+            DeleteOwnPath();
+            return;
+        }
         _log.LogInformation("serving the listening sockets to the next process on {Path}", _path);
         _ = AcceptLoopAsync(socket, _stop.Token);
     }
@@ -155,10 +167,15 @@ public sealed class HandoverServer : IServiceListener, IDisposable
         }
         _stop.Cancel();
         socket?.Dispose();
-        if (socket is null || _path is null) return;
+        if (socket is not null) DeleteOwnPath();
+    }
+
+    /// <summary>Removes the path if it is still ours: no successor confirmed, and it is the file we bound.</summary>
+    private void DeleteOwnPath()
+    {
+        if (_path is null) return;
         try
         {
-            // Ours only if no successor confirmed and the file is still the one we bound.
             bool handedOver;
             lock (_gate) handedOver = _handedOver;
             if (!handedOver && File.Exists(_path) && File.GetLastWriteTimeUtc(_path) == _boundAt) File.Delete(_path);

@@ -187,12 +187,27 @@ public sealed class NodeProcess : IAsyncDisposable
         catch (OperationCanceledException) { return false; }
     }
 
+    /// <summary>Whether nothing listens on the Unix socket <paramref name="path"/> (a stale file).</summary>
+    private static bool RefusesUnix(string path)
+    {
+        using var s = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
+        try
+        {
+            s.Connect(new UnixDomainSocketEndPoint(path));
+            return false;
+        }
+        catch (SocketException) { return true; }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
         {
             try { _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
             await _process.WaitForExitAsync();
+            // A killed node leaves its upgrade socket file behind (harmless, but /tmp fills up).
+            try { if (File.Exists(UpgradeSocket) && NodeProcess.RefusesUnix(UpgradeSocket)) File.Delete(UpgradeSocket); }
+            catch (IOException) { }
         }
         _log?.WriteLine($"--- node output (pid {_process.Id}) ---\n{Output}");
         _process.Dispose();
