@@ -127,6 +127,7 @@ public static class PlayMode
             var players = fleet.Players;
             var before = await probe.TakeAsync(ct);
             var toolCpu0 = ServerProbe.SelfCpu();
+            var toolAlloc0 = GC.GetTotalAllocatedBytes();
             var machine = new MachineLoad();
             // The players' counters are read right at the window's edges (the server probes around them take
             // tens of milliseconds: frames counted during those would inflate the frame rate).
@@ -149,13 +150,14 @@ public static class PlayMode
             var windowEnd = Stopwatch.GetTimestamp();
             var busy = machine.BusyPercent();
             var toolCpu1 = ServerProbe.SelfCpu();
+            var toolAllocMbps = (GC.GetTotalAllocatedBytes() - toolAlloc0) / 1e6;
             var after = await probe.TakeAsync(ct);
             if (after.RssBytes is { } lastRss) rssMax = Math.Max(rssMax ?? 0, lastRss);
             phase = "stop";
 
             var wall = Stopwatch.GetElapsedTime(windowStart, windowEnd);
             var summary = new PlaySummary(label, target, profile, players, fleet.Publishers, context.Latency, wall, rampTime,
-                idle, before, after, rssMax, (toolCpu1 - toolCpu0) / wall * 100, fdLimit, windowStart, busy);
+                idle, before, after, rssMax, (toolCpu1 - toolCpu0) / wall * 100, toolAllocMbps / wall.TotalSeconds, fdLimit, windowStart, busy);
             await fleet.DisposeAsync();
             return summary.Print();
         }
