@@ -16,13 +16,20 @@ public static class FlvMode
             --duration T        [4s]
             --bitrate KBPS      [1000]
             --gop FRAMES        [50]
+            --stamped on|off    video frames start with the send-time SEI that play uses  [off]
         """;
 
     public static int Run(BenchArgs args)
     {
         var path = args.String("out", "synthetic.flv");
         var duration = args.Duration("duration", TimeSpan.FromSeconds(4));
-        var stream = new SyntheticStream(new StreamProfile(args.Int("bitrate", 1000), args.Int("gop", 50)));
+        var stamped = args.String("stamped", "off") switch
+        {
+            "on" => true,
+            "off" => false,
+            var other => throw new ArgumentException($"--stamped: '{other}' is not on or off"),
+        };
+        var stream = new SyntheticStream(new StreamProfile(args.Int("bitrate", 1000), args.Int("gop", 50)), stamped);
         args.ThrowOnUnknown();
 
         var output = new ArrayBufferWriter<byte>();
