@@ -69,7 +69,13 @@ public sealed class PlayerQueue(TimeSpan maxDuration, int maxPackets = 8192)
     private bool IsOverLimit()
     {
         if (_pending.Count > maxPackets) return true;
-        var first = _pending[0].Timestamp;
+        // Headers keep the timestamp they were published with (sequence headers and metadata: usually 0), so a
+        // player that joins a stream older than the queue length gets them far behind the GOP cache: they are
+        // not queued time. Only media spans it.
+        var i = 0;
+        while (i < _pending.Count && _pending[i].IsHeader) i++;
+        if (i >= _pending.Count) return false;
+        var first = _pending[i].Timestamp;
         var last = _pending[^1].Timestamp;
         return last > first && last - first > _maxDurationMs;
     }

@@ -49,6 +49,18 @@ public class PlayerQueueTests
     }
 
     [Fact]
+    public void HeadersPublishedLongAgo_AreNotQueuedTime()
+    {
+        // A player joining a stream that has run for a minute: metadata and sequence headers (published at 0),
+        // then the GOP cache (at 60 s). The whole GOP must go out, not be dropped for a 60 s "span".
+        var q = new PlayerQueue(TimeSpan.FromSeconds(10));
+        var packets = new[] { Packets.VideoHeader(0), Packets.AudioHeader(0), Packets.Keyframe(60_000), Packets.Audio(60_020), Packets.Frame(60_040) };
+        foreach (var p in packets) q.Enqueue(p);
+        Assert.Equal(packets, Drain(q));
+        Assert.Equal(0, q.Dropped);
+    }
+
+    [Fact]
     public async Task WaitAsync_WakesOnEnqueue_AndEndsAfterComplete()
     {
         var q = new PlayerQueue(TimeSpan.FromSeconds(10));

@@ -198,12 +198,12 @@ awk '
   }
   /^RESULT / {
     key = get("label") SUBSEP get("players"); seen[key] = 1; players[get("players")] = 1
-    split("server_cpu_pct server_rss_bytes latency_p50_ms latency_p99_ms ttff_p50_ms stalled_players failed dropped slow_players tool_cpu_pct", f, " ")
+    split("server_cpu_pct server_rss_bytes server_rss_idle_bytes latency_p50_ms latency_p99_ms ttff_p50_ms stalled_players failed dropped slow_players tool_cpu_pct", f, " ")
     for (i in f) { v = get(f[i]); if (v != "na") vals[key, f[i]] = vals[key, f[i]] (vals[key, f[i]] == "" ? "" : " ") v }
     lost = get("failed") + get("dropped"); vals[key, "lost"] = vals[key, "lost"] (vals[key, "lost"] == "" ? "" : " ") lost
   }
   END {
-    printf "%-6s %7s %8s %8s %8s %8s %9s %8s %6s %6s %6s\n", "server", "players", "cpu %", "rss MB", "lat p50", "lat p99", "TTFF p50", "stalled", "failed", "slow", "tool %"
+    printf "%-6s %7s %8s %8s %8s %8s %8s %9s %8s %6s %6s %6s\n", "server", "players", "cpu %", "rss MB", "idle MB", "lat p50", "lat p99", "TTFF p50", "stalled", "failed", "slow", "tool %"
     n = 0; for (p in players) list[++n] = p + 0
     for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (list[j] < list[i]) { t = list[i]; list[i] = list[j]; list[j] = t }
     for (i = 1; i <= n; i++) {
@@ -212,7 +212,8 @@ awk '
         name = (s == 1) ? "srs" : "nginx"; key = name SUBSEP p
         if (!(key in seen)) continue
         cpu[name] = median(vals[key, "server_cpu_pct"]); rss[name] = median(vals[key, "server_rss_bytes"])
-        printf "%-6s %7d %8.1f %8.1f %8s %8s %9s %8s %6s %6s %6s\n", name, p, cpu[name], rss[name] / 1e6,
+        idle = median(vals[key, "server_rss_idle_bytes"])
+        printf "%-6s %7d %8.1f %8.1f %8.1f %8s %8s %9s %8s %6s %6s %6s\n", name, p, cpu[name], rss[name] / 1e6, idle / 1e6,
           median(vals[key, "latency_p50_ms"]), median(vals[key, "latency_p99_ms"]), median(vals[key, "ttff_p50_ms"]),
           median(vals[key, "stalled_players"]), median(vals[key, "lost"]), median(vals[key, "slow_players"]),
           median(vals[key, "tool_cpu_pct"])

@@ -71,7 +71,7 @@ public sealed class NodeProcess : IAsyncDisposable
         try
         {
             // Its own "serving" line, not only a 200: with reuseport another node may answer on these ports.
-            await Poll.AssertAsync(async () => process.HasExited || (node.Output.Contains(" serving: ") && await node.ReadyStatusAsync() == 200), TimeSpan.FromSeconds(30),
+            await Poll.AssertAsync(async () => process.HasExited || (node.Output.Contains(" serving: ") && await node.ReadyStatusAsync() == 200), TimeSpan.FromSeconds(60),
                 () => "node ready\n" + node.Output);
             Assert.False(process.HasExited, "node exited at start:\n" + node.Output);
             // Even when this test run inherited them ignored (`cmd &`), the node restores both at start.

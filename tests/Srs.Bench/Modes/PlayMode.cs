@@ -103,6 +103,8 @@ public static class PlayMode
             await fleet.PublishAsync(stream);
             phase = "warmup";
             await Task.Delay(warmup, ct);
+            // The server with its publishers and no player: what each player adds is measured from here.
+            var idle = await probe.TakeAsync(ct);
 
             phase = "ramp";
             var rampClock = Stopwatch.StartNew();
@@ -123,35 +125,37 @@ public static class PlayMode
 
             // The steady window.
             var players = fleet.Players;
+            var before = await probe.TakeAsync(ct);
+            var toolCpu0 = ServerProbe.SelfCpu();
+            var machine = new MachineLoad();
+            // The players' counters are read right at the window's edges (the server probes around them take
+            // tens of milliseconds: frames counted during those would inflate the frame rate).
+            var windowStart = Stopwatch.GetTimestamp();
             foreach (var p in players)
             {
                 p.Stats.WindowStartFrames = Volatile.Read(ref p.Stats.VideoFrames);
                 p.Stats.WindowStartBytes = Volatile.Read(ref p.Stats.Bytes);
             }
-            var toolCpu0 = ServerProbe.SelfCpu();
-            var before = await probe.TakeAsync(ct);
-            var machine = new MachineLoad();
-            var windowStart = Stopwatch.GetTimestamp();
             context.InWindow = true;
             phase = "window";
             rssMax = before.RssBytes;
             await Task.Delay(window, ct);
             context.InWindow = false;
-            var windowEnd = Stopwatch.GetTimestamp();
-            var after = await probe.TakeAsync(ct);
-            var busy = machine.BusyPercent();
-            var toolCpu1 = ServerProbe.SelfCpu();
             foreach (var p in players)
             {
                 p.Stats.WindowEndFrames = Volatile.Read(ref p.Stats.VideoFrames);
                 p.Stats.WindowEndBytes = Volatile.Read(ref p.Stats.Bytes);
             }
+            var windowEnd = Stopwatch.GetTimestamp();
+            var busy = machine.BusyPercent();
+            var toolCpu1 = ServerProbe.SelfCpu();
+            var after = await probe.TakeAsync(ct);
             if (after.RssBytes is { } lastRss) rssMax = Math.Max(rssMax ?? 0, lastRss);
             phase = "stop";
 
             var wall = Stopwatch.GetElapsedTime(windowStart, windowEnd);
             var summary = new PlaySummary(label, target, profile, players, fleet.Publishers, context.Latency, wall, rampTime,
-                before, after, rssMax, (toolCpu1 - toolCpu0) / wall * 100, fdLimit, windowStart, busy);
+                idle, before, after, rssMax, (toolCpu1 - toolCpu0) / wall * 100, fdLimit, windowStart, busy);
             await fleet.DisposeAsync();
             return summary.Print();
         }

@@ -10,7 +10,7 @@ namespace Srs.Bench.Play;
 /// <summary>The end of a play run: the players' table, the server's table, failures by reason, and the RESULT line.</summary>
 public sealed class PlaySummary(
     string label, PlayTarget target, StreamProfile profile, MediaPlayer[] players, IReadOnlyList<StampedPublisher> publishers,
-    LatencyHistogram latency, TimeSpan window, TimeSpan rampTime, ProbeSample before, ProbeSample after, long? rssMax,
+    LatencyHistogram latency, TimeSpan window, TimeSpan rampTime, ProbeSample idle, ProbeSample before, ProbeSample after, long? rssMax,
     double toolCpuPercent, long? fdLimit, long windowStart, IReadOnlyDictionary<string, double> busy)
 {
     /// <summary>A player below this share of the stream's frame rate over the window is counted as slow.</summary>
@@ -65,10 +65,11 @@ public sealed class PlaySummary(
         var gen1 = after.Gen1 - before.Gen1;
         var gen2 = after.Gen2 - before.Gen2;
         Console.WriteLine();
-        Console.WriteLine(new Table("server", "cpu s", "cpu % of a core", "rss MB", "rss max MB", "KB/player", "heap MB", "alloc MB/s", "gen0", "gen1", "gen2", "tool cpu %")
-            .Add(label, Show(cpu?.TotalSeconds), Show(cpuPct), Show(after.RssBytes / 1e6), Show(rssMax / 1e6),
-                Show(after.RssBytes / 1e3 / Math.Max(1, players.Length)), Show(after.HeapBytes / 1e6), Show(allocRate),
+        Console.WriteLine(new Table("server", "cpu s", "cpu % of a core", "rss MB", "rss max MB", "idle rss MB", "KB/player", "heap MB", "alloc MB/s", "gen0", "gen1", "gen2", "tool cpu %")
+            .Add(label, Show(cpu?.TotalSeconds), Show(cpuPct), Show(after.RssBytes / 1e6), Show(rssMax / 1e6), Show(idle.RssBytes / 1e6),
+                Show((after.RssBytes - idle.RssBytes) / 1e3 / Math.Max(1, players.Length)), Show(after.HeapBytes / 1e6), Show(allocRate),
                 Show(gen0), Show(gen1), Show(gen2), Show(toolCpuPercent)));
+        Console.WriteLine("  idle rss = the server publishing, before any player; KB/player = (rss - idle rss) / players");
         Console.WriteLine("  cpu and GC over the window; tool cpu = this load tool over the same window (near 100% of its core: figures are bounded by the tool)");
         var load = MachineLoad.LoadAverage();
         Console.WriteLine($"  machine over the window: {string.Join(", ", busy.Select(b => FormattableString.Invariant($"{b.Key} {b.Value:0}% busy")))}; load average {load} " +
@@ -82,7 +83,7 @@ public sealed class PlaySummary(
         sb.Append(CultureInfo.InvariantCulture, $"ttff_p50_ms={F(P(ttff, 50))} ttff_p99_ms={F(P(ttff, 99))} setup_p50_ms={F(P(setup, 50))} setup_p99_ms={F(P(setup, 99))} ");
         sb.Append(CultureInfo.InvariantCulture, $"latency_p50_ms={F(latency.PercentileMs(50))} latency_p99_ms={F(latency.PercentileMs(99))} latency_max_ms={F(latency.MaxMs)} latency_samples={latency.Count} ");
         sb.Append(CultureInfo.InvariantCulture, $"server_cpu_s={Show(cpu?.TotalSeconds)} server_cpu_pct={Show(cpuPct)} server_rss_bytes={after.RssBytes?.ToString(CultureInfo.InvariantCulture) ?? "na"} ");
-        sb.Append(CultureInfo.InvariantCulture, $"server_rss_max_bytes={rssMax?.ToString(CultureInfo.InvariantCulture) ?? "na"} server_heap_bytes={Show(after.HeapBytes, "0")} ");
+        sb.Append(CultureInfo.InvariantCulture, $"server_rss_max_bytes={rssMax?.ToString(CultureInfo.InvariantCulture) ?? "na"} server_rss_idle_bytes={idle.RssBytes?.ToString(CultureInfo.InvariantCulture) ?? "na"} server_heap_bytes={Show(after.HeapBytes, "0")} ");
         sb.Append(CultureInfo.InvariantCulture, $"server_alloc_mb_s={Show(allocRate)} server_gen0={Show(gen0)} server_gen1={Show(gen1)} server_gen2={Show(gen2)} ");
         sb.Append(CultureInfo.InvariantCulture, $"tool_cpu_pct={Show(toolCpuPercent)} probe_every={target.Context.ProbeEvery} batch_bytes={target.Context.BatchBytes} publisher_late_frames={lateFrames} {string.Join(" ", busy.Select(b => FormattableString.Invariant($"{b.Key}_busy_pct={b.Value:0}")))} loadavg={MachineLoad.LoadAverage()} fd_limit={fdLimit?.ToString(CultureInfo.InvariantCulture) ?? "unlimited"}");
         Console.WriteLine(sb.ToString());
