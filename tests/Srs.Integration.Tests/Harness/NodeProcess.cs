@@ -115,5 +115,7 @@ public sealed class NodeProcess : IAsyncDisposable
         Api.Dispose();
         await _process.DisposeAsync();
         try { Directory.Delete(_workDir, recursive: true); } catch (IOException) { /* best effort */ }
+        // A killed node leaves its upgrade socket (srs.upgrade-socket = auto) behind; no other node uses these ports.
+        try { File.Delete($"/tmp/srs-upgrade-127.0.0.1-{Ports.Rtmp}.sock"); } catch (IOException) { /* best effort */ }
     }
 }
