@@ -46,6 +46,7 @@ public sealed class RtmpServerSession
     private readonly CancellationTokenSource _cts = new();
     private readonly CancellationTokenSource _readTimeout = new();
     private readonly ChunkReader _chunks;
+    private readonly List<MediaPacket> _packets = new(4);
     private string? _closeReason;
 
     private string _app = "";
@@ -190,15 +191,10 @@ public sealed class RtmpServerSession
         {
             case RtmpMessageType.Audio:
             case RtmpMessageType.Video:
-                ForwardMedia((MediaKind)m.TypeId, m.Timestamp, m.Payload);
-                return null;
             case RtmpMessageType.DataAmf0:
             case RtmpMessageType.DataAmf3:
-                var data = m.TypeId == RtmpMessageType.DataAmf3 ? m.Payload[Math.Min(1, m.Payload.Length)..] : m.Payload;
-                if (DataMessages.TryGetMetaData(data, out var meta)) ForwardMedia(MediaKind.Script, m.Timestamp, meta);
-                return null;
             case RtmpMessageType.Aggregate:
-                ForwardAggregate(m);
+                ForwardMedia(m);
                 return null;
             case RtmpMessageType.CommandAmf0:
             case RtmpMessageType.CommandAmf3:
@@ -218,31 +214,13 @@ public sealed class RtmpServerSession
         }
     }
 
-    private void ForwardMedia(MediaKind kind, uint timestamp, ReadOnlyMemory<byte> payload)
+    /// <summary>A publisher's media, metadata or aggregate, as packets to its source (RtmpMedia shares the parsing with the edge).</summary>
+    private void ForwardMedia(RtmpMessage m)
     {
-        if (_source is null || _playerQueue is not null || payload.IsEmpty) return;
-        _source.Tell(new MediaPacket(kind, timestamp, payload, _epoch), _connection);
-    }
-
-    /// <summary>An aggregate message is FLV tags back to back; their timestamps are relative to the first.</summary>
-    private void ForwardAggregate(RtmpMessage m)
-    {
-        var span = m.Payload.Span;
-        var offset = 0;
-        long? baseTs = null;
-        while (offset + 11 <= span.Length)
-        {
-            var type = span[offset];
-            var size = (span[offset + 1] << 16) | (span[offset + 2] << 8) | span[offset + 3];
-            var ts = (uint)((span[offset + 7] << 24) | (span[offset + 4] << 16) | (span[offset + 5] << 8) | span[offset + 6]);
-            if (offset + 11 + size + 4 > span.Length) throw new RtmpProtocolException("aggregate message: tag overruns the message");
-            baseTs ??= ts;
-            var timestamp = (uint)Math.Max(0, m.Timestamp + (ts - baseTs.Value));
-            var body = m.Payload.Slice(offset + 11, size);
-            if (type is RtmpMessageType.Audio or RtmpMessageType.Video) ForwardMedia((MediaKind)type, timestamp, body);
-            else if (type == RtmpMessageType.DataAmf0 && DataMessages.TryGetMetaData(body, out var meta)) ForwardMedia(MediaKind.Script, timestamp, meta);
-            offset += 11 + size + 4;
-        }
+        if (_source is null || _playerQueue is not null) return;
+        RtmpMedia.ToPackets(m, _epoch, _packets);
+        foreach (var packet in _packets) _source.Tell(packet, _connection);
+        _packets.Clear();
     }
 
     private async ValueTask<string?> HandleCommandAsync(RtmpCommand cmd, uint streamId, CancellationToken ct)
