@@ -33,6 +33,7 @@ public static class ConfigValidator
         ["source.idle-timeout"] = Kind.Duration,
         ["gop-cache"] = Kind.Bool,
         ["queue-length"] = Kind.Duration,
+        ["mw-latency"] = Kind.Duration,
         ["edge.origins"] = Kind.HostPortList,
         ["hooks.on-connect"] = Kind.UrlList,
         ["hooks.on-publish"] = Kind.UrlList,
@@ -72,6 +73,9 @@ public static class ConfigValidator
         if (srs.HasPath("rtmp.chunk-size") && Check(srs, "rtmp.chunk-size", Kind.Int) is null
             && srs.GetInt("rtmp.chunk-size") is < 128 or > 65536)
             errors.Add("srs.rtmp.chunk-size: must be between 128 and 65536");
+        if (srs.HasPath("mw-latency") && Check(srs, "mw-latency", Kind.Duration) is null
+            && srs.GetTimeSpan("mw-latency") is var mw && (mw < TimeSpan.Zero || mw > TimeSpan.FromSeconds(1)))
+            errors.Add("srs.mw-latency: must be between 0ms and 1s");
         foreach (var key in new[] { "rtmp.max-chunk-size", "rtmp.max-message-size", "rtmp.max-chunk-streams" })
             if (srs.HasPath(key) && Check(srs, key, Kind.Int) is null && srs.GetInt(key) <= 0)
                 errors.Add($"srs.{key}: must be positive");

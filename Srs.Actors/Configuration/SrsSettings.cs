@@ -33,6 +33,9 @@ public sealed record SrsSettings
     public TimeSpan SourceIdleTimeout { get; init; } = TimeSpan.FromSeconds(3);
     public bool GopCache { get; init; } = true;
     public TimeSpan QueueLength { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Merged writes: stream time gathered into one write per player (0: one write per video frame).</summary>
+    public TimeSpan MergeLatency { get; init; } = TimeSpan.Zero;
     public int OutChunkSize { get; init; } = 60000;
     public RtmpLimits Limits { get; init; } = RtmpLimits.Default;
     public IReadOnlyList<string> EdgeOrigins { get; init; } = [];
@@ -60,6 +63,7 @@ public sealed record SrsSettings
             SourceIdleTimeout = c.GetTimeSpan("source.idle-timeout", TimeSpan.FromSeconds(3)),
             GopCache = c.GetBoolean("gop-cache", true),
             QueueLength = c.GetTimeSpan("queue-length", TimeSpan.FromSeconds(10)),
+            MergeLatency = c.GetTimeSpan("mw-latency", TimeSpan.Zero),
             OutChunkSize = c.GetInt("rtmp.chunk-size", 60000),
             Limits = new RtmpLimits
             {

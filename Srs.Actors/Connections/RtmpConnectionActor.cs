@@ -38,7 +38,7 @@ public sealed class RtmpConnectionActor : ReceiveActor
             // (every player) costs no 64 KB read buffer; one is rented only while bytes are there.
             PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true, useZeroByteReads: true)),
             PipeWriter.Create(_stream, new StreamPipeWriterOptions(leaveOpen: true)),
-            _client, Self, registry, settings, stats, hooks, _log);
+            _client, Self, registry, settings, stats, hooks, _log, socket);
 
         Receive<SessionEnded>(e =>
         {

@@ -105,7 +105,6 @@ public sealed class EdgeForwarder : ReceiveActor, IWithTimers
         RtmpLimits limits, TimeSpan queueLength, ILoggingAdapter log)
     {
         private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
-        private static readonly byte[] SetDataFrame = BuildSetDataFrame();
         private readonly CancellationTokenSource _cts = new();
         private string? _stopReason;
         private volatile bool _sent;
@@ -145,15 +144,15 @@ public sealed class EdgeForwarder : ReceiveActor, IWithTimers
                 await source.Ask<PlayAccepted>(new Play(ClientId(origin), forwarder, queue), AskTimeout, ct);
                 log.Info("edge forward of {0}: publishing on origin {1}", key, origin);
 
-                var batch = new List<MediaPacket>(64);
-                var rebaser = new TimestampRebaser();
-                while (await queue.WaitAsync(ct))
-                {
-                    queue.DrainTo(ref batch);
-                    foreach (var p in batch) await SendAsync(client, p, rebaser.Rebase(p), ct);
-                    batch.Clear();
-                    _sent = true;
-                }
+                // The source flushes the queue on its merged writes; the pump republishes each batch.
+                var pump = new ForwardPump(queue, client, ct);
+                pump.Start();
+                string ended;
+                using (ct.Register(() => pump.Stop("stopped")))
+                    ended = await pump.Completion;
+                _sent = pump.Sent;
+                ct.ThrowIfCancellationRequested();
+                if (ended != "the stream's source stopped") return _stopReason ?? ended;
                 return "the local stream ended";
             }
             catch (OperationCanceledException) when (_stopReason is not null)
@@ -181,35 +180,12 @@ public sealed class EdgeForwarder : ReceiveActor, IWithTimers
             }
         }
 
-        private static ValueTask SendAsync(RtmpClientConnection client, MediaPacket p, uint timestamp, CancellationToken ct) => p.Kind switch
-        {
-            MediaKind.Video => client.SendVideoAsync(timestamp, p.Payload, ct),
-            MediaKind.Audio => client.SendAudioAsync(timestamp, p.Payload, ct),
-            // Players get "onMetaData", {..}; a publisher sends it behind "@setDataFrame".
-            _ => client.SendMessageAsync(ChunkStreams.Data, RtmpMessageType.DataAmf0, timestamp, Concat(SetDataFrame, p.Payload.Span), ct),
-        };
-
         /// <summary>Tells the origin the publish is over before the connection closes (best effort).</summary>
         private static async Task DeleteStreamAsync(RtmpClientConnection client)
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
             try { await client.DeleteStreamAsync(timeout.Token); }
             catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException) { }
-        }
-
-        private static byte[] Concat(byte[] a, ReadOnlySpan<byte> b)
-        {
-            var result = new byte[a.Length + b.Length];
-            a.CopyTo(result, 0);
-            b.CopyTo(result.AsSpan(a.Length));
-            return result;
-        }
-
-        private static byte[] BuildSetDataFrame()
-        {
-            var w = new ArrayBufferWriter<byte>(16);
-            Amf0Writer.WriteString(w, CommandNames.SetDataFrame);
-            return w.WrittenSpan.ToArray();
         }
     }
 }

@@ -1,17 +1,18 @@
 namespace Srs.Actors.Media;
 
 /// <summary>
-/// The bounded queue between a source and one player's writer loop. The source appends (never
-/// blocks); the writer drains everything queued into one merged send. When the media queued
-/// spans more than the queue length, the queue is cleared and refills from the next keyframe,
-/// so a slow player loses frames but never slows the publisher or the other players.
+/// The bounded queue between a source and one player's <see cref="MediaPump"/>. The source
+/// appends (never blocks) and asks for a flush when a merged write is due; the pump drains what
+/// is queued into one send. When the media queued spans more than the queue length, the queue is
+/// cleared and refills from the next keyframe, so a slow player loses frames but never slows the
+/// publisher or the other players.
 /// </summary>
 public sealed class PlayerQueue(TimeSpan maxDuration, int maxPackets = 8192)
 {
     private readonly object _gate = new();
-    private readonly SemaphoreSlim _signal = new(0, 1);
     private List<MediaPacket> _pending = new();
     private readonly uint _maxDurationMs = (uint)Math.Max(1, maxDuration.TotalMilliseconds);
+    private MediaPump? _pump;
     private bool _waitingForKeyframe;
     private bool _completed;
     private long _dropped;
@@ -21,6 +22,7 @@ public sealed class PlayerQueue(TimeSpan maxDuration, int maxPackets = 8192)
 
     public bool IsCompleted { get { lock (_gate) return _completed; } }
 
+    /// <summary>Queues a packet; nothing is sent until the next <see cref="Flush"/>.</summary>
     public void Enqueue(MediaPacket packet)
     {
         lock (_gate)
@@ -34,37 +36,65 @@ public sealed class PlayerQueue(TimeSpan maxDuration, int maxPackets = 8192)
             _pending.Add(packet);
             if (IsOverLimit()) DropToNextKeyframe();
         }
-        Signal();
-    }
-
-    /// <summary>Ends the queue: the writer drains what is left, then sees completion.</summary>
-    public void Complete()
-    {
-        lock (_gate) _completed = true;
-        Signal();
     }
 
     /// <summary>
-    /// Waits until something is queued or the queue completes. Returns false once completed and empty.
+    /// Asks the player's pump to send what is queued, on the calling thread when the connection
+    /// takes it at once (see <see cref="MediaPump"/>). Before a pump is attached it does nothing: attaching flushes.
     /// </summary>
-    public async ValueTask<bool> WaitAsync(CancellationToken cancellationToken)
+    public void Flush()
     {
-        while (true)
+        MediaPump? pump;
+        lock (_gate)
         {
-            lock (_gate)
+            pump = _pump;
+            if (pump is null) return; // Attach flushes
+        }
+        pump.RequestFlush();
+    }
+
+    /// <summary>Ends the queue: the pump sends what is left, then sees completion.</summary>
+    public void Complete()
+    {
+        lock (_gate) _completed = true;
+        Flush();
+    }
+
+    /// <summary>Connects the pump that sends this queue; a flush asked for before runs now.</summary>
+    internal void Attach(MediaPump pump)
+    {
+        lock (_gate)
+        {
+            if (_pump is not null) throw new InvalidOperationException("a player queue has one pump");
+            _pump = pump;
+        }
+        pump.RequestFlush();
+    }
+
+    /// <summary>
+    /// Moves queued packets into <paramref name="into"/> (which must be empty), oldest first: all
+    /// of them, or as many as fit in <paramref name="maxBytes"/> of payload (always at least one).
+    /// </summary>
+    public void DrainTo(ref List<MediaPacket> into, int maxBytes = int.MaxValue)
+    {
+        lock (_gate)
+        {
+            var bytes = 0;
+            var take = 0;
+            while (take < _pending.Count && (take == 0 || bytes + _pending[take].Payload.Length <= maxBytes))
+                bytes += _pending[take++].Payload.Length;
+            if (take == _pending.Count)
             {
-                if (_pending.Count > 0) return true;
-                if (_completed) return false;
+                (_pending, into) = (into, _pending);
+                return;
             }
-            await _signal.WaitAsync(cancellationToken).ConfigureAwait(false);
+            into.AddRange(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_pending)[..take]);
+            _pending.RemoveRange(0, take);
         }
     }
 
-    /// <summary>Swaps the queued packets out into <paramref name="into"/> (which must be empty) in one step.</summary>
-    public void DrainTo(ref List<MediaPacket> into)
-    {
-        lock (_gate) (_pending, into) = (into, _pending);
-    }
+    /// <summary>True when the queue has ended and everything in it was drained.</summary>
+    internal bool IsFinished { get { lock (_gate) return _completed && _pending.Count == 0; } }
 
     private bool IsOverLimit()
     {
@@ -91,13 +121,5 @@ public sealed class PlayerQueue(TimeSpan maxDuration, int maxPackets = 8192)
         }
         _pending.RemoveRange(kept, _pending.Count - kept);
         _waitingForKeyframe = true;
-    }
-
-    private void Signal()
-    {
-        if (_signal.CurrentCount == 0)
-        {
-            try { _signal.Release(); } catch (SemaphoreFullException) { /* raced with another signal: already set */ }
-        }
     }
 }

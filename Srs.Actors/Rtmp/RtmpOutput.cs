@@ -8,9 +8,9 @@ using Srs.Protocol.Rtmp.Messages;
 namespace Srs.Actors.Rtmp;
 
 /// <summary>
-/// Everything sent on one RTMP connection goes through here, so command replies (read loop) and
-/// media (player writer loop) never interleave their chunks. Media is written in batches: all the
-/// packets queued since the last send become one flush.
+/// Command replies and protocol control on one RTMP connection. Its gate is shared with the
+/// player's <see cref="RtmpMediaPump"/>, which sends media straight to the socket, so the two
+/// never interleave their chunks; releasing the gate lets a media flush that waited run.
 /// </summary>
 public sealed class RtmpOutput(PipeWriter pipe, ClientStats client, ServerStats stats)
 {
@@ -20,6 +20,15 @@ public sealed class RtmpOutput(PipeWriter pipe, ClientStats client, ServerStats 
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly ChunkWriter _chunks = new();
 
+    /// <summary>Held by whoever writes on the connection: a command here, or the media pump.</summary>
+    internal SemaphoreSlim Gate => _lock;
+
+    /// <summary>The chunk size this side sends with (set by the connect preamble).</summary>
+    public int ChunkSize => _chunks.ChunkSize;
+
+    /// <summary>The player's media pump, once playing: it runs a flush that waited for a command.</summary>
+    public MediaPump? Pump { get; set; }
+
     public async ValueTask SendCommandAsync(byte[] payload, uint streamId, CancellationToken ct, int chunkStreamId = ChunkStreams.OverConnection)
     {
         await _lock.WaitAsync(ct).ConfigureAwait(false);
@@ -28,7 +37,7 @@ public sealed class RtmpOutput(PipeWriter pipe, ClientStats client, ServerStats 
             _chunks.Write(pipe, chunkStreamId, RtmpMessageType.CommandAmf0, 0, streamId, payload);
             await FlushAsync(ct).ConfigureAwait(false);
         }
-        finally { _lock.Release(); }
+        finally { Release(); }
     }
 
     public async ValueTask SendDataAsync(byte[] payload, uint streamId, CancellationToken ct)
@@ -39,7 +48,7 @@ public sealed class RtmpOutput(PipeWriter pipe, ClientStats client, ServerStats 
             _chunks.Write(pipe, ChunkStreams.OverStream, RtmpMessageType.DataAmf0, 0, streamId, payload);
             await FlushAsync(ct).ConfigureAwait(false);
         }
-        finally { _lock.Release(); }
+        finally { Release(); }
     }
 
     /// <summary>The server's half of connect: window, bandwidth and its chunk size, before the _result.</summary>
@@ -53,7 +62,7 @@ public sealed class RtmpOutput(PipeWriter pipe, ClientStats client, ServerStats 
             _chunks.SetChunkSize(pipe, chunkSize);
             await FlushAsync(ct).ConfigureAwait(false);
         }
-        finally { _lock.Release(); }
+        finally { Release(); }
     }
 
     public async ValueTask SendUserControlAsync(UserControlEvent ev, CancellationToken ct)
@@ -64,7 +73,7 @@ public sealed class RtmpOutput(PipeWriter pipe, ClientStats client, ServerStats 
             ProtocolControl.WriteUserControl(_chunks, pipe, ev);
             await FlushAsync(ct).ConfigureAwait(false);
         }
-        finally { _lock.Release(); }
+        finally { Release(); }
     }
 
     public async ValueTask SendAcknowledgementAsync(uint sequenceNumber, CancellationToken ct)
@@ -75,23 +84,7 @@ public sealed class RtmpOutput(PipeWriter pipe, ClientStats client, ServerStats 
             ProtocolControl.WriteAcknowledgement(_chunks, pipe, sequenceNumber);
             await FlushAsync(ct).ConfigureAwait(false);
         }
-        finally { _lock.Release(); }
-    }
-
-    /// <summary>Writes a batch of media as one send; timestamps go through the player's rebaser.</summary>
-    public async ValueTask SendMediaAsync(List<MediaPacket> batch, TimestampRebaser rebaser, CancellationToken ct)
-    {
-        await _lock.WaitAsync(ct).ConfigureAwait(false);
-        try
-        {
-            foreach (var p in batch)
-            {
-                var csid = p.Kind switch { MediaKind.Video => ChunkStreams.Video, MediaKind.Audio => ChunkStreams.Audio, _ => ChunkStreams.Data };
-                _chunks.Write(pipe, csid, (byte)p.Kind, rebaser.Rebase(p), MediaStreamId, p.Payload.Span);
-            }
-            await FlushAsync(ct).ConfigureAwait(false);
-        }
-        finally { _lock.Release(); }
+        finally { Release(); }
     }
 
     private async ValueTask FlushAsync(CancellationToken ct)
@@ -101,5 +94,11 @@ public sealed class RtmpOutput(PipeWriter pipe, ClientStats client, ServerStats 
         if (result.IsCanceled) throw new OperationCanceledException(ct);
         client.AddBytesOut(n);
         stats.AddBytesOut(n);
+    }
+
+    private void Release()
+    {
+        _lock.Release();
+        Pump?.TryRun();
     }
 }

@@ -56,15 +56,19 @@ public sealed class RtmpServerSession
     private IActorRef? _source;
     private int _epoch;
     private PlayerQueue? _playerQueue;
-    private Task? _playerTask;
+    private RtmpMediaPump? _pump;
+    private readonly System.Net.Sockets.Socket? _socket;
     private volatile bool _paused;
     private long _bytesSinceAck;
     private uint _peerAckWindow;
     private long _totalBytesIn;
 
+    /// <param name="socket">The connection's socket, which players' media is sent on directly; null only where nothing plays (tests).</param>
     public RtmpServerSession(PipeReader input, PipeWriter output, ClientStats client, IActorRef connection,
-        IActorRef registry, SrsSettings settings, ServerStats stats, HttpHooks hooks, ILoggingAdapter log)
+        IActorRef registry, SrsSettings settings, ServerStats stats, HttpHooks hooks, ILoggingAdapter log,
+        System.Net.Sockets.Socket? socket = null)
     {
+        _socket = socket;
         _input = input;
         _pipeOut = output;
         _output = new RtmpOutput(output, client, stats);
@@ -111,9 +115,9 @@ public sealed class RtmpServerSession
         }
         finally
         {
+            _pump?.Stop(_closeReason ?? "session ended");
             _playerQueue?.Complete();
             _cts.Cancel();
-            if (_playerTask is not null) await _playerTask.ContinueWith(_ => { }, TaskScheduler.Default);
             await LeaveStreamAsync();
         }
     }
@@ -345,7 +349,12 @@ public sealed class RtmpServerSession
         await _output.SendCommandAsync(ServerCommands.OnStatus("status", "NetStream.Data.Start", "Started playing stream."), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
         _log.Info("client {0} plays {1} ({2})", _client.Id, key, accepted.Publishing ? "live" : "waiting for the publisher");
 
-        _playerTask = Task.Run(() => WriteMediaLoopAsync(queue, _cts.Token));
+        // From here media goes out on the source's flushes (see MediaPump); the read loop goes on with commands.
+        _pump = new RtmpMediaPump(queue, _output, _socket ?? throw new InvalidOperationException("playing needs the socket"), _client, _stats, () => _paused);
+        _output.Pump = _pump;
+        _ = _pump.Completion.ContinueWith(t => Close(t.Result), CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _pump.Start();
         return null;
     }
 
@@ -356,29 +365,6 @@ public sealed class RtmpServerSession
         _paused = pause;
         var code = pause ? "NetStream.Pause.Notify" : "NetStream.Unpause.Notify";
         await _output.SendCommandAsync(ServerCommands.OnStatus("status", code, pause ? "Paused stream." : "Unpaused stream."), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
-    }
-
-    /// <summary>Drains the player's queue into merged sends until the queue ends or the session closes.</summary>
-    private async Task WriteMediaLoopAsync(PlayerQueue queue, CancellationToken ct)
-    {
-        var batch = new List<MediaPacket>(64);
-        var rebaser = new TimestampRebaser();
-        try
-        {
-            while (await queue.WaitAsync(ct))
-            {
-                queue.DrainTo(ref batch);
-                if (_paused) batch.Clear();
-                else await _output.SendMediaAsync(batch, rebaser, ct);
-                batch.Clear();
-            }
-            Close("the stream's source stopped");
-        }
-        catch (OperationCanceledException) { }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException or ObjectDisposedException)
-        {
-            Close("player connection lost: " + e.Message);
-        }
     }
 
     private static byte[] BuildSampleAccess()

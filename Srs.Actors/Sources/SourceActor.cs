@@ -14,13 +14,18 @@ namespace Srs.Actors.Sources;
 /// <summary>
 /// One live stream: its publisher, its players, and what a new player needs first (metadata,
 /// sequence headers, the GOP since the last keyframe). Media from the publisher is appended to
-/// every player's bounded queue; the source never waits for a player.
+/// every player's bounded queue and sent in merged writes (<see cref="MergeWindow"/>); the source
+/// never waits for a player.
 /// With neither publisher nor player for the idle timeout it asks the registry to retire it.
 /// On an edge, its <see cref="EdgeLinks"/> pull the stream from an origin or forward it to one.
 /// </summary>
 public sealed class SourceActor : ReceiveActor, IWithTimers
 {
     private sealed record Player(IActorRef Connection, PlayerQueue Queue);
+    private sealed class MergeTick { public static readonly MergeTick Instance = new(); }
+
+    /// <summary>How often a source checks for media that waited too long for a merged write.</summary>
+    private static readonly TimeSpan MergeTickInterval = TimeSpan.FromMilliseconds(50);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly StreamKey _key;
@@ -38,6 +43,8 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
     private MediaPacket? _videoHeader;
     private MediaPacket? _audioHeader;
     private bool _sawVideo;
+    private bool _hasVideo;
+    private readonly MergeWindow _merge;
     private bool _draining;
     private readonly EdgeLinks? _edge;
 
@@ -54,11 +61,13 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         _stats = stats;
         _streamStats = new StreamStats(stats.NextStreamId(), key);
         _edge = EdgeLinks.For(key, originDirectory, settings);
+        _merge = new MergeWindow(settings.MergeLatency);
 
         Receive<MediaPacket>(OnMedia);
         Receive<Publish>(OnPublish);
         Receive<Unpublish>(m => { if (m.ClientId == _publisherId) PublisherGone("unpublished"); });
         Receive<Play>(OnPlay);
+        Receive<MergeTick>(_ => { if (_merge.IsOverdue(System.Diagnostics.Stopwatch.GetTimestamp())) FlushPlayers(); });
         Receive<StopPlay>(m => RemovePlayer(m.ClientId));
         Receive<Terminated>(OnTerminated);
         Receive<IdleTimeout>(m => { if (m.Generation == _idleGeneration && IsIdle) Context.Parent.Tell(new Passivate(Self)); });
@@ -103,6 +112,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         Context.Watch(m.Connection);
         _streamStats.PublisherClientId = m.ClientId;
         Sender.Tell(new PublishAccepted(Self, _epoch));
+        Timers.StartPeriodicTimer("merge", MergeTick.Instance, MergeTickInterval);
         _log.Info("source {0} published by client {1}, {2} players waiting", _key, m.ClientId, _players.Count);
         UpdateEdge();
     }
@@ -119,6 +129,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         if (_videoHeader is not null) m.Queue.Enqueue(_videoHeader);
         if (_audioHeader is not null) m.Queue.Enqueue(_audioHeader);
         foreach (var p in _gop) m.Queue.Enqueue(p);
+        m.Queue.Flush();
 
         Sender.Tell(new PlayAccepted(Self, _publisher is not null));
         if (_draining && _publisher is null) CloseWaitingPlayers();
@@ -148,7 +159,19 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
             }
         }
 
+        if (packet.IsVideo) _hasVideo = true;
         foreach (var p in _players.Values) p.Queue.Enqueue(packet);
+        if (_merge.OnPacket(packet, _hasVideo)) FlushPlayers();
+    }
+
+    /// <summary>
+    /// A merged write: every player's pump sends what it has queued, on this thread as far as each
+    /// socket takes it at once (see <see cref="MediaPump"/>).
+    /// </summary>
+    private void FlushPlayers()
+    {
+        _merge.Flushed();
+        foreach (var p in _players.Values) p.Queue.Flush();
     }
 
     private void CacheGop(MediaPacket packet)
@@ -184,7 +207,9 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         _publisherId = null;
         _streamStats.PublisherClientId = null;
         _gop.Clear();
-        _sawVideo = false;
+        _sawVideo = _hasVideo = false;
+        FlushPlayers();
+        Timers.Cancel("merge");
         _streamStats.Clients = _players.Count;
         if (_draining) CloseWaitingPlayers();
         ArmIdleTimer();

@@ -63,8 +63,7 @@ public static class HttpFlvEndpoint
             ctx.Response.ContentType = "video/x-flv";
             ctx.Response.Headers.CacheControl = "no-cache";
             ctx.Response.Headers.AccessControlAllowOrigin = "*";
-            await WriteFlvAsync(ctx.Response.BodyWriter, queue, client, stats, abort.Token);
-            reason = "the stream's source stopped";
+            reason = await WriteFlvAsync(ctx.Response.BodyWriter, queue, client, stats, abort.Token);
         }
         catch (OperationCanceledException)
         {
@@ -84,19 +83,22 @@ public static class HttpFlvEndpoint
         }
     }
 
-    private static async Task WriteFlvAsync(System.IO.Pipelines.PipeWriter body, PlayerQueue queue, ClientStats client, ServerStats stats, CancellationToken ct)
+    /// <summary>
+    /// The FLV header, then the queue's tags as the source flushes them (see <see cref="FlvMediaPump"/>),
+    /// until the queue ends, the client leaves or the request is aborted (kick).
+    /// </summary>
+    private static async Task<string> WriteFlvAsync(System.IO.Pipelines.PipeWriter body, PlayerQueue queue, ClientStats client, ServerStats stats, CancellationToken ct)
     {
         FlvWriter.WriteHeader(body, hasAudio: true, hasVideo: true);
         await Flush(body, client, stats, ct);
-        var batch = new List<MediaPacket>(64);
-        var rebaser = new TimestampRebaser();
-        while (await queue.WaitAsync(ct))
-        {
-            queue.DrainTo(ref batch);
-            foreach (var p in batch) FlvWriter.WriteTag(body, (byte)p.Kind, rebaser.Rebase(p), p.Payload.Span);
-            batch.Clear();
-            await Flush(body, client, stats, ct);
-        }
+        var pump = new FlvMediaPump(queue, body, client, stats, ct);
+        using var stop = ct.Register(() => pump.Stop("kicked or client gone"));
+        pump.Start();
+        var reason = await pump.Completion;
+        // A write in progress may still hold the body: wait for it before the request ends.
+        await pump.IdleAsync();
+        ct.ThrowIfCancellationRequested();
+        return reason;
     }
 
     private static async ValueTask Flush(System.IO.Pipelines.PipeWriter body, ClientStats client, ServerStats stats, CancellationToken ct)

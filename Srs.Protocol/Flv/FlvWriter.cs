@@ -41,15 +41,27 @@ public static class FlvWriter
 
         var total = TagHeaderSize + data.Length + PreviousTagSizeLength;
         var span = output.GetSpan(total);
+        WriteTagHeader(span, tagType, timestamp, data.Length);
+        data.CopyTo(span[TagHeaderSize..]);
+        WritePreviousTagSize(span[(TagHeaderSize + data.Length)..], data.Length);
+        output.Advance(total);
+    }
+
+    /// <summary>The 11-byte tag header alone, for tags whose data is sent from where it already is.</summary>
+    public static void WriteTagHeader(Span<byte> span, byte tagType, uint timestamp, int dataSize)
+    {
+        if ((uint)dataSize > MaxTagDataSize)
+            throw new ArgumentException($"FLV tag data is limited to {MaxTagDataSize} bytes", nameof(dataSize));
         span[0] = tagType;
-        WriteUInt24(span[1..], (uint)data.Length);
+        WriteUInt24(span[1..], (uint)dataSize);
         WriteUInt24(span[4..], timestamp & 0xFFFFFF);
         span[7] = (byte)(timestamp >> 24);
         WriteUInt24(span[8..], 0); // StreamID: always 0.
-        data.CopyTo(span[TagHeaderSize..]);
-        BinaryPrimitives.WriteUInt32BigEndian(span[(TagHeaderSize + data.Length)..], (uint)(TagHeaderSize + data.Length));
-        output.Advance(total);
     }
+
+    /// <summary>The PreviousTagSize that follows a tag of <paramref name="dataSize"/> bytes of data.</summary>
+    public static void WritePreviousTagSize(Span<byte> span, int dataSize) =>
+        BinaryPrimitives.WriteUInt32BigEndian(span, (uint)(TagHeaderSize + dataSize));
 
     private static void WriteUInt24(Span<byte> span, uint value)
     {

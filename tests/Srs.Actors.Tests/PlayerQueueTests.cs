@@ -61,20 +61,17 @@ public class PlayerQueueTests
     }
 
     [Fact]
-    public async Task WaitAsync_WakesOnEnqueue_AndEndsAfterComplete()
+    public void DrainTo_WithAByteLimit_TakesTheOldestThatFit_AndAlwaysOne()
     {
         var q = new PlayerQueue(TimeSpan.FromSeconds(10));
-        var waiting = q.WaitAsync(CancellationToken.None).AsTask();
-        Assert.False(waiting.IsCompleted);
-        q.Enqueue(Packets.Keyframe(0));
-        Assert.True(await waiting.WaitAsync(TimeSpan.FromSeconds(5)));
-
-        q.Complete();
-        Assert.True(await q.WaitAsync(CancellationToken.None)); // what was queued is still delivered
-        Assert.Single(Drain(q));
-        Assert.False(await q.WaitAsync(CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
-        q.Enqueue(Packets.Frame(40)); // ignored once completed
-        Assert.Empty(Drain(q));
+        var packets = new[] { Packets.Keyframe(0), Packets.Audio(20), Packets.Frame(40) }; // 6, 3 and 6 bytes
+        foreach (var p in packets) q.Enqueue(p);
+        var batch = new List<MediaPacket>();
+        q.DrainTo(ref batch, maxBytes: 9);
+        Assert.Equal(packets[..2], batch);
+        batch.Clear();
+        q.DrainTo(ref batch, maxBytes: 1); // larger than the limit, but a batch always makes progress
+        Assert.Equal(packets[2..], batch);
     }
 
     [Fact]

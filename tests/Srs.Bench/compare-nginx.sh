@@ -18,6 +18,7 @@
 #   NGINX_CHUNK=60000 nginx-rtmp's chunk_size (this server sends with 60000 by default)
 #   OUT=dir           where configs, logs and results go (default: a new /tmp/srs-compare.XXXX)
 #   BENCH_ARGS="..."  more options for `Srs.Bench play` (e.g. "--probe-every 5")
+#   SRS_EXTRA="..."   more lines inside this server's srs { } block (e.g. "mw-latency = 80ms")
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -92,6 +93,7 @@ srs {
   http-api.listen = "127.0.0.1:$SRS_API"
   http-server.listen = "127.0.0.1:$SRS_FLV"
   reuseport = off      # a port clash fails loudly instead of sharing connections with another node
+  ${SRS_EXTRA:-}
 }
 akka.loglevel = WARNING
 EOF

@@ -167,28 +167,7 @@ public sealed class ChunkWriter
         }
     }
 
-    private static int WriteBasicHeader(Span<byte> span, int fmt, int chunkStreamId)
-    {
-        int marker = fmt << 6;
-        if (chunkStreamId < 64)
-        {
-            span[0] = (byte)(marker | chunkStreamId);
-            return 1;
-        }
-
-        int id = chunkStreamId - 64;
-        if (id < 256)
-        {
-            span[0] = (byte)marker;
-            span[1] = (byte)id;
-            return 2;
-        }
-
-        span[0] = (byte)(marker | 1);
-        span[1] = (byte)id;
-        span[2] = (byte)(id >> 8);
-        return 3;
-    }
+    private static int WriteBasicHeader(Span<byte> span, int fmt, int chunkStreamId) => ChunkHeader.WriteBasicHeader(span, fmt, chunkStreamId);
 
     private static void WriteUInt24(Span<byte> span, uint value)
     {

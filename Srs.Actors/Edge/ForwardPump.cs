@@ -1,0 +1,55 @@
+using Srs.Actors.Media;
+using Srs.Protocol.Rtmp;
+using Srs.Protocol.Rtmp.Chunking;
+using Srs.Protocol.Rtmp.Client;
+
+namespace Srs.Actors.Edge;
+
+/// <summary>
+/// An edge forward's media path: the local source's packets, republished on the origin through
+/// the project's RTMP client (a publisher's messages, not a player's: metadata goes behind
+/// "@setDataFrame"). The client connection has its own write lock, so this pump's gate guards
+/// nothing else.
+/// </summary>
+internal sealed class ForwardPump(PlayerQueue queue, RtmpClientConnection client, CancellationToken ct)
+    : MediaPump(queue, new SemaphoreSlim(1, 1))
+{
+    private static readonly byte[] SetDataFrame = BuildSetDataFrame();
+    private readonly TimestampRebaser _rebaser = new();
+
+    /// <summary>True once a batch has reached the origin.</summary>
+    public bool Sent { get; private set; }
+
+    protected override ValueTask WriteAsync(List<MediaPacket> batch) => new(SendAllAsync(batch));
+
+    private async Task SendAllAsync(List<MediaPacket> batch)
+    {
+        foreach (var p in batch) await SendAsync(p, _rebaser.Rebase(p)).ConfigureAwait(false);
+        Sent = true;
+    }
+
+    protected override string Describe(Exception e) => Upstream.Describe(e);
+
+    private ValueTask SendAsync(MediaPacket p, uint timestamp) => p.Kind switch
+    {
+        MediaKind.Video => client.SendVideoAsync(timestamp, p.Payload, ct),
+        MediaKind.Audio => client.SendAudioAsync(timestamp, p.Payload, ct),
+        // Players get "onMetaData", {..}; a publisher sends it behind "@setDataFrame".
+        _ => client.SendMessageAsync(ChunkStreams.Data, RtmpMessageType.DataAmf0, timestamp, Concat(SetDataFrame, p.Payload.Span), ct),
+    };
+
+    private static byte[] Concat(byte[] a, ReadOnlySpan<byte> b)
+    {
+        var result = new byte[a.Length + b.Length];
+        a.CopyTo(result, 0);
+        b.CopyTo(result.AsSpan(a.Length));
+        return result;
+    }
+
+    private static byte[] BuildSetDataFrame()
+    {
+        var w = new System.Buffers.ArrayBufferWriter<byte>(16);
+        Srs.Protocol.Amf.Amf0Writer.WriteString(w, Srs.Protocol.Rtmp.Messages.CommandNames.SetDataFrame);
+        return w.WrittenSpan.ToArray();
+    }
+}

@@ -1,0 +1,125 @@
+namespace Srs.Actors.Media;
+
+/// <summary>
+/// Sends one player's queue to its connection. A flush runs on the thread that asks for it (the
+/// source's, fanning a merged write out to every player) as long as the connection takes the
+/// bytes at once, so a player that keeps up costs no task, no wake-up and no thread hop. When a
+/// write cannot complete at once, the pump finishes it asynchronously and keeps draining from
+/// there until the queue is empty; flushes asked for meanwhile are folded into that run.
+/// </summary>
+/// <remarks>
+/// The gate is shared with everything else written on the connection (RTMP command replies), so
+/// bytes of different writers never interleave; whoever releases it calls <see cref="TryRun"/>.
+/// A batch holds at most <see cref="MaxBatchBytes"/> of payload, so a player that is behind never
+/// holds more than that privately: the rest waits in its queue, which drops to the next keyframe.
+/// </remarks>
+public abstract class MediaPump
+{
+    public const int MaxBatchBytes = 256 * 1024;
+
+    private readonly PlayerQueue _queue;
+    private readonly SemaphoreSlim _gate;
+    private readonly TaskCompletionSource<string> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private List<MediaPacket> _batch = new(64);
+    private int _requested;
+
+    protected MediaPump(PlayerQueue queue, SemaphoreSlim gate)
+    {
+        _queue = queue;
+        _gate = gate;
+    }
+
+    /// <summary>Completes with the reason the pump stopped: the queue ended, the connection failed, or <see cref="Stop"/>.</summary>
+    public Task<string> Completion => _ended.Task;
+
+    /// <summary>Attaches to the queue and sends what it already holds (metadata, headers, the GOP cache).</summary>
+    public void Start() => _queue.Attach(this);
+
+    /// <summary>Stops sending; a write in progress still completes or fails.</summary>
+    public void Stop(string reason) => _ended.TrySetResult(reason);
+
+    /// <summary>
+    /// After <see cref="Stop"/>: waits until no write is in progress and keeps it so, for a caller
+    /// that must not let go of the connection's output (an HTTP response) while a write uses it.
+    /// </summary>
+    public Task IdleAsync() => _gate.WaitAsync();
+
+    public void RequestFlush()
+    {
+        Volatile.Write(ref _requested, 1);
+        TryRun();
+    }
+
+    /// <summary>Runs a requested flush if nobody else is writing; called again by whoever releases the gate.</summary>
+    public void TryRun()
+    {
+        while (Volatile.Read(ref _requested) == 1 && !_ended.Task.IsCompleted && _gate.Wait(0))
+        {
+            // Cleared before draining: a flush asked for from here on is served by the next round.
+            Volatile.Write(ref _requested, 0);
+            if (!Drain()) return; // went asynchronous: the continuation releases the gate
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Writes a batch. Returns a completed ValueTask when the connection took every byte at once;
+    /// otherwise one that completes when the rest is written; the batch is left alone until then.
+    /// </summary>
+    protected abstract ValueTask WriteAsync(List<MediaPacket> batch);
+
+    /// <summary>Why a write failed, for the log: the peer's side of a socket error, or an internal fault.</summary>
+    protected virtual string Describe(Exception e) => e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException
+        ? "player connection lost: " + e.Message
+        : "internal error while sending media: " + e.Message;
+
+    /// <summary>Sends until the queue is empty (true) or a write went asynchronous (false: the gate stays held).</summary>
+    private bool Drain()
+    {
+        while (!_ended.Task.IsCompleted)
+        {
+            _queue.DrainTo(ref _batch, MaxBatchBytes);
+            if (_batch.Count == 0)
+            {
+                if (_queue.IsFinished) Stop("the stream's source stopped");
+                return true;
+            }
+            ValueTask write;
+            try
+            {
+                write = WriteAsync(_batch);
+            }
+            catch (Exception e)
+            {
+                _batch.Clear();
+                Stop(Describe(e));
+                return true;
+            }
+            if (!write.IsCompletedSuccessfully)
+            {
+                _ = ContinueAsync(write);
+                return false;
+            }
+            write.GetAwaiter().GetResult();
+            _batch.Clear();
+        }
+        return true;
+    }
+
+    private async Task ContinueAsync(ValueTask write)
+    {
+        try
+        {
+            await write.ConfigureAwait(false);
+            _batch.Clear();
+            if (!Drain()) return;
+        }
+        catch (Exception e)
+        {
+            _batch.Clear();
+            Stop(Describe(e));
+        }
+        _gate.Release();
+        TryRun();
+    }
+}
