@@ -25,17 +25,26 @@ public sealed class PlayerQueue(TimeSpan maxDuration, int maxPackets = 8192)
     /// <summary>Queues a packet; nothing is sent until the next <see cref="Flush"/>.</summary>
     public void Enqueue(MediaPacket packet)
     {
+        lock (_gate) Add(packet);
+    }
+
+    /// <summary>Queues packets in order, taking the lock once: a source's merged write.</summary>
+    public void Enqueue(ReadOnlySpan<MediaPacket> packets)
+    {
         lock (_gate)
+            foreach (var p in packets) Add(p);
+    }
+
+    private void Add(MediaPacket packet)
+    {
+        if (_completed) return;
+        if (_waitingForKeyframe && !packet.IsHeader)
         {
-            if (_completed) return;
-            if (_waitingForKeyframe && !packet.IsHeader)
-            {
-                if (!packet.IsKeyframe) { _dropped++; return; }
-                _waitingForKeyframe = false;
-            }
-            _pending.Add(packet);
-            if (IsOverLimit()) DropToNextKeyframe();
+            if (!packet.IsKeyframe) { _dropped++; return; }
+            _waitingForKeyframe = false;
         }
+        _pending.Add(packet);
+        if (IsOverLimit()) DropToNextKeyframe();
     }
 
     /// <summary>

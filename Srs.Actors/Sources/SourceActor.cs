@@ -21,7 +21,14 @@ namespace Srs.Actors.Sources;
 /// </summary>
 public sealed class SourceActor : ReceiveActor, IWithTimers
 {
-    private sealed record Player(IActorRef Connection, PlayerQueue Queue);
+    private sealed class Player(IActorRef connection, PlayerQueue queue, int joinedAt)
+    {
+        public IActorRef Connection { get; } = connection;
+        public PlayerQueue Queue { get; } = queue;
+
+        /// <summary>Packets of the current merge window this player already got with the GOP cache when it joined.</summary>
+        public int Skip { get; set; } = joinedAt;
+    }
     private sealed class MergeTick { public static readonly MergeTick Instance = new(); }
 
     /// <summary>How often a source checks for media that waited too long for a merged write.</summary>
@@ -34,6 +41,8 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
     private readonly StreamStats _streamStats;
     private readonly Dictionary<string, Player> _players = new();
     private readonly List<MediaPacket> _gop = new();
+    /// <summary>Media since the last merged write, handed to every player's queue at the next flush.</summary>
+    private readonly List<MediaPacket> _window = new();
     private readonly DateTime _created = DateTime.UtcNow;
     private string? _publisherId;
     private IActorRef? _publisher;
@@ -120,7 +129,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
     private void OnPlay(Play m)
     {
         if (_players.Remove(m.ClientId, out var previous)) previous.Queue.Complete();
-        _players[m.ClientId] = new Player(m.Connection, m.Queue);
+        _players[m.ClientId] = new Player(m.Connection, m.Queue, _window.Count);
         Context.Watch(m.Connection);
         _streamStats.Clients = _players.Count + (_publisher is null ? 0 : 1);
 
@@ -160,18 +169,25 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         }
 
         if (packet.IsVideo) _hasVideo = true;
-        foreach (var p in _players.Values) p.Queue.Enqueue(packet);
+        _window.Add(packet);
         if (_merge.OnPacket(packet, _hasVideo)) FlushPlayers();
     }
 
     /// <summary>
-    /// A merged write: every player's pump sends what it has queued, on this thread as far as each
-    /// socket takes it at once (see <see cref="MediaPump"/>).
+    /// A merged write: the window's packets go to every player's queue at once, and each player's
+    /// pump sends them, on this thread as far as each socket takes them (see <see cref="MediaPump"/>).
     /// </summary>
     private void FlushPlayers()
     {
         _merge.Flushed();
-        foreach (var p in _players.Values) p.Queue.Flush();
+        var window = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_window);
+        foreach (var p in _players.Values)
+        {
+            if (p.Skip < window.Length) p.Queue.Enqueue(window[p.Skip..]);
+            p.Skip = 0;
+            p.Queue.Flush();
+        }
+        _window.Clear();
     }
 
     private void CacheGop(MediaPacket packet)

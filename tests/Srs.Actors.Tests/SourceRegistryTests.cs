@@ -63,6 +63,34 @@ public class SourceRegistryTests : TestKit
     }
 
     [Fact]
+    public void MergedWrites_HoldMediaUntilTheWindowCloses_AndAPlayerJoiningMidWindowGetsNothingTwice()
+    {
+        var registry = Sys.ActorOf(SourceRegistry.Props(
+            new SrsSettings { SourceIdleTimeout = TimeSpan.FromSeconds(30), MergeLatency = TimeSpan.FromSeconds(8) }, _stats));
+        var publisher = CreateTestProbe();
+        var source = Publish(registry, publisher).Source;
+        var first = new PlayerQueue(TimeSpan.FromSeconds(10));
+        Play(registry, CreateTestProbe(), first, "first");
+
+        // A long window (8 s of stream time, so the wall-clock tick for overdue media cannot flush during the test).
+        var k = Packets.Keyframe(0); var a1 = Packets.Audio(1000); var f1 = Packets.Frame(4000); var a2 = Packets.Audio(5000);
+        foreach (var p in new[] { k, a1, f1, a2 }) source.Tell(p, publisher.Ref);
+        AwaitCondition(() => Peek(first).Count == 1); // the keyframe opened the stream: flushed at once
+        Assert.Equal(new[] { k }, Peek(first));
+
+        // Joins while a1, f1 and a2 wait for the window to close: it gets them with the GOP.
+        var second = new PlayerQueue(TimeSpan.FromSeconds(10));
+        Play(registry, CreateTestProbe(), second, "second");
+        Assert.Equal(new[] { k, a1, f1, a2 }, Peek(second));
+
+        var f2 = Packets.Frame(8000); // 8 s after the last flush: the window closes
+        source.Tell(f2, publisher.Ref);
+        AwaitCondition(() => Peek(first).Count == 5);
+        Assert.Equal(new[] { k, a1, f1, a2, f2 }, Peek(first));
+        Assert.Equal(new[] { k, a1, f1, a2, f2 }, Peek(second));
+    }
+
+    [Fact]
     public void PlayerBeforePublisher_Waits_AndGetsMediaOncePublished()
     {
         var registry = Registry(TimeSpan.FromSeconds(30));
