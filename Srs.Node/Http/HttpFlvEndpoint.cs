@@ -1,3 +1,7 @@
+using System.Buffers;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Akka.Actor;
 using Akka.Hosting;
 using Srs.Actors.Configuration;
@@ -46,6 +50,7 @@ public static class HttpFlvEndpoint
         IActorRef? source = null;
         var queue = new PlayerQueue(settings.QueueLength);
         var reason = "client closed the connection";
+        var takenOver = false;
         try
         {
             if (hooks.Any && await hooks.CallAsync(HookEvent.OnPlay, client, key, log) is { } refused)
@@ -60,10 +65,18 @@ public static class HttpFlvEndpoint
             connection.Tell(new ConnectionProtocol.WatchSource(source));
             logger.LogInformation("client {Id} plays {Stream} over HTTP-FLV ({State})", client.Id, key, accepted.Publishing ? "live" : "waiting for the publisher");
 
-            ctx.Response.ContentType = "video/x-flv";
-            ctx.Response.Headers.CacheControl = "no-cache";
-            ctx.Response.Headers.AccessControlAllowOrigin = "*";
-            reason = await WriteFlvAsync(ctx.Response.BodyWriter, queue, client, stats, abort.Token);
+            if (DirectSocket(ctx) is { } socket)
+            {
+                takenOver = true;
+                reason = await WriteFlvToSocketAsync(socket, queue, client, stats, abort.Token);
+            }
+            else
+            {
+                ctx.Response.ContentType = "video/x-flv";
+                ctx.Response.Headers.CacheControl = "no-cache";
+                ctx.Response.Headers.AccessControlAllowOrigin = "*";
+                reason = await WriteFlvAsync(ctx.Response.BodyWriter, queue, client, stats, abort.Token);
+            }
         }
         catch (OperationCanceledException)
         {
@@ -76,12 +89,57 @@ public static class HttpFlvEndpoint
         finally
         {
             queue.Complete();
+            // The connection's bytes are no longer HTTP that Kestrel could go on with: close it.
+            if (takenOver) ctx.Abort();
             source?.Tell(new StopPlay(client.Id), connection);
             connection.Tell(PoisonPill.Instance);
             logger.LogInformation("client {Id} ({Ip}) closed: {Reason}", client.Id, client.RemoteAddress, reason);
             if (hooks.Any && source is not null) await hooks.CallAsync(HookEvent.OnStop, client, key, log);
         }
     }
+
+    /// <summary>
+    /// The socket under a plain HTTP/1.x request, when Kestrel's socket transport exposes it: the
+    /// response is then written straight to it, like an RTMP player's media. HTTPS and HTTP/2 go
+    /// through Kestrel.
+    /// </summary>
+    private static Socket? DirectSocket(HttpContext ctx)
+    {
+        if (!HttpProtocol.IsHttp11(ctx.Request.Protocol) && !HttpProtocol.IsHttp10(ctx.Request.Protocol)) return null;
+        if (ctx.Features.Get<ITlsConnectionFeature>() is not null) return null;
+        return ctx.Features.Get<IConnectionSocketFeature>()?.Socket;
+    }
+
+    /// <summary>
+    /// The response written by hand on the socket: status and headers (the body ends when the
+    /// connection closes, as for an HTTP/1.0 stream, so no chunk framing), the FLV header, then the
+    /// queue's tags as the source flushes them, sent from the flushing thread (see <see cref="FlvSocketPump"/>).
+    /// Kestrel writes nothing for this request; the endpoint aborts the connection at the end.
+    /// </summary>
+    private static async Task<string> WriteFlvToSocketAsync(Socket socket, PlayerQueue queue, ClientStats client, ServerStats stats, CancellationToken ct)
+    {
+        var head = new byte[ResponseHead.Length + FlvWriter.HeaderSize];
+        ResponseHead.CopyTo(head, 0);
+        var flvHeader = new ArrayBufferWriter<byte>(FlvWriter.HeaderSize);
+        FlvWriter.WriteHeader(flvHeader, hasAudio: true, hasVideo: true);
+        flvHeader.WrittenSpan.CopyTo(head.AsSpan(ResponseHead.Length));
+        for (var sent = 0; sent < head.Length; )
+            sent += await socket.SendAsync(head.AsMemory(sent), SocketFlags.None, ct);
+        client.AddBytesOut(head.Length);
+        stats.AddBytesOut(head.Length);
+
+        var pump = new FlvSocketPump(queue, socket, client, stats);
+        using var stop = ct.Register(() => pump.Stop("kicked or client gone"));
+        pump.Start();
+        var reason = await pump.Completion;
+        await pump.IdleAsync();
+        ct.ThrowIfCancellationRequested();
+        return reason;
+    }
+
+    private static readonly byte[] ResponseHead = System.Text.Encoding.ASCII.GetBytes(
+        "HTTP/1.1 200 OK\r\nContent-Type: video/x-flv\r\nCache-Control: no-cache\r\n" +
+        "Access-Control-Allow-Origin: *\r\nConnection: close\r\n\r\n");
 
     /// <summary>
     /// The FLV header, then the queue's tags as the source flushes them (see <see cref="FlvMediaPump"/>),
