@@ -35,7 +35,10 @@ public sealed record SrsSettings
     public TimeSpan QueueLength { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Merged writes: stream time gathered into one write per player (0: one write per video frame).</summary>
-    public TimeSpan MergeLatency { get; init; } = TimeSpan.Zero;
+    public TimeSpan MergeLatency { get; init; } = DefaultMergeLatency;
+
+    /// <summary>Two frames at 25 fps: half the sends of one write per frame, and a frame waits at most ~40 ms.</summary>
+    public static readonly TimeSpan DefaultMergeLatency = TimeSpan.FromMilliseconds(80);
     public int OutChunkSize { get; init; } = 60000;
     public RtmpLimits Limits { get; init; } = RtmpLimits.Default;
     public IReadOnlyList<string> EdgeOrigins { get; init; } = [];
@@ -63,7 +66,7 @@ public sealed record SrsSettings
             SourceIdleTimeout = c.GetTimeSpan("source.idle-timeout", TimeSpan.FromSeconds(3)),
             GopCache = c.GetBoolean("gop-cache", true),
             QueueLength = c.GetTimeSpan("queue-length", TimeSpan.FromSeconds(10)),
-            MergeLatency = c.GetTimeSpan("mw-latency", TimeSpan.Zero),
+            MergeLatency = c.GetTimeSpan("mw-latency", DefaultMergeLatency),
             OutChunkSize = c.GetInt("rtmp.chunk-size", 60000),
             Limits = new RtmpLimits
             {

@@ -78,10 +78,10 @@ public abstract class MediaPump
     {
         while (!_ended.Task.IsCompleted)
         {
-            _queue.DrainTo(ref _batch, MaxBatchBytes);
+            _queue.DrainTo(ref _batch, MaxBatchBytes, out var finished);
             if (_batch.Count == 0)
             {
-                if (_queue.IsFinished) Stop("the stream's source stopped");
+                if (finished) Stop("the stream's source stopped");
                 return true;
             }
             ValueTask write;

@@ -12,7 +12,7 @@ public sealed class PlayerQueue(TimeSpan maxDuration, int maxPackets = 8192)
     private readonly object _gate = new();
     private List<MediaPacket> _pending = new();
     private readonly uint _maxDurationMs = (uint)Math.Max(1, maxDuration.TotalMilliseconds);
-    private MediaPump? _pump;
+    private volatile MediaPump? _pump;
     private bool _waitingForKeyframe;
     private bool _completed;
     private long _dropped;
@@ -51,16 +51,7 @@ public sealed class PlayerQueue(TimeSpan maxDuration, int maxPackets = 8192)
     /// Asks the player's pump to send what is queued, on the calling thread when the connection
     /// takes it at once (see <see cref="MediaPump"/>). Before a pump is attached it does nothing: attaching flushes.
     /// </summary>
-    public void Flush()
-    {
-        MediaPump? pump;
-        lock (_gate)
-        {
-            pump = _pump;
-            if (pump is null) return; // Attach flushes
-        }
-        pump.RequestFlush();
-    }
+    public void Flush() => _pump?.RequestFlush(); // before Attach: nothing, attaching flushes
 
     /// <summary>Ends the queue: the pump sends what is left, then sees completion.</summary>
     public void Complete()
@@ -84,10 +75,14 @@ public sealed class PlayerQueue(TimeSpan maxDuration, int maxPackets = 8192)
     /// Moves queued packets into <paramref name="into"/> (which must be empty), oldest first: all
     /// of them, or as many as fit in <paramref name="maxBytes"/> of payload (always at least one).
     /// </summary>
-    public void DrainTo(ref List<MediaPacket> into, int maxBytes = int.MaxValue)
+    public void DrainTo(ref List<MediaPacket> into, int maxBytes = int.MaxValue) => DrainTo(ref into, maxBytes, out _);
+
+    /// <summary>As <see cref="DrainTo(ref List{MediaPacket}, int)"/>; <paramref name="finished"/>: nothing was left and the queue has ended.</summary>
+    internal void DrainTo(ref List<MediaPacket> into, int maxBytes, out bool finished)
     {
         lock (_gate)
         {
+            finished = _completed && _pending.Count == 0;
             var bytes = 0;
             var take = 0;
             while (take < _pending.Count && (take == 0 || bytes + _pending[take].Payload.Length <= maxBytes))
@@ -101,9 +96,6 @@ public sealed class PlayerQueue(TimeSpan maxDuration, int maxPackets = 8192)
             _pending.RemoveRange(0, take);
         }
     }
-
-    /// <summary>True when the queue has ended and everything in it was drained.</summary>
-    internal bool IsFinished { get { lock (_gate) return _completed && _pending.Count == 0; } }
 
     private bool IsOverLimit()
     {
