@@ -20,11 +20,19 @@ internal sealed class ForwardPump(PlayerQueue queue, RtmpClientConnection client
     /// <summary>True once a batch has reached the origin.</summary>
     public bool Sent { get; private set; }
 
-    protected override ValueTask WriteAsync(List<MediaPacket> batch) => new(SendAllAsync(batch));
+    private readonly List<MediaPacket> _sending = new();
 
-    private async Task SendAllAsync(List<MediaPacket> batch)
+    protected override ValueTask WriteAsync(ReadOnlySpan<MediaPacket> batch)
     {
-        foreach (var p in batch) await SendAsync(p, _rebaser.Rebase(p)).ConfigureAwait(false);
+        // Sent one message at a time, asynchronously: keep a copy of the caller's span.
+        _sending.Clear();
+        _sending.AddRange(batch);
+        return new ValueTask(SendAllAsync());
+    }
+
+    private async Task SendAllAsync()
+    {
+        foreach (var p in _sending) await SendAsync(p, _rebaser.Rebase(p)).ConfigureAwait(false);
         Sent = true;
     }
 

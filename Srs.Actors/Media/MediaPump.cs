@@ -44,6 +44,49 @@ public abstract class MediaPump
     /// </summary>
     public Task IdleAsync() => _gate.WaitAsync();
 
+    /// <summary>
+    /// A source's merged write. When nothing is queued for this player and nobody is writing, the
+    /// packets are written straight from the caller's window, without passing through the queue;
+    /// otherwise they are queued and a flush is requested.
+    /// </summary>
+    public void Deliver(ReadOnlySpan<MediaPacket> packets)
+    {
+        if (!packets.IsEmpty && !_ended.Task.IsCompleted && _queue.IsCaughtUp && _gate.Wait(0))
+        {
+            if (_queue.IsCaughtUp) // again, now that no drain can run
+            {
+                WriteDirect(packets);
+                return;
+            }
+            _gate.Release();
+        }
+        _queue.Enqueue(packets);
+        RequestFlush();
+    }
+
+    private void WriteDirect(ReadOnlySpan<MediaPacket> packets)
+    {
+        ValueTask write;
+        try
+        {
+            write = WriteAsync(packets);
+        }
+        catch (Exception e)
+        {
+            Stop(Describe(e));
+            _gate.Release();
+            return;
+        }
+        if (!write.IsCompletedSuccessfully)
+        {
+            _ = ContinueAsync(write);
+            return;
+        }
+        write.GetAwaiter().GetResult();
+        _gate.Release();
+        TryRun(); // a flush asked for meanwhile (the queue completing)
+    }
+
     public void RequestFlush()
     {
         Volatile.Write(ref _requested, 1);
@@ -64,9 +107,10 @@ public abstract class MediaPump
 
     /// <summary>
     /// Writes a batch. Returns a completed ValueTask when the connection took every byte at once;
-    /// otherwise one that completes when the rest is written; the batch is left alone until then.
+    /// otherwise one that completes when the rest is written. The span is the caller's (a source's
+    /// merge window, or the pump's batch): valid only during the call, never kept.
     /// </summary>
-    protected abstract ValueTask WriteAsync(List<MediaPacket> batch);
+    protected abstract ValueTask WriteAsync(ReadOnlySpan<MediaPacket> batch);
 
     /// <summary>Why a write failed, for the log: the peer's side of a socket error, or an internal fault.</summary>
     protected virtual string Describe(Exception e) => e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException
@@ -87,7 +131,7 @@ public abstract class MediaPump
             ValueTask write;
             try
             {
-                write = WriteAsync(_batch);
+                write = WriteAsync(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_batch));
             }
             catch (Exception e)
             {

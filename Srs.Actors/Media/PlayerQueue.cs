@@ -53,6 +53,23 @@ public sealed class PlayerQueue(TimeSpan maxDuration, int maxPackets = 8192)
     /// </summary>
     public void Flush() => _pump?.RequestFlush(); // before Attach: nothing, attaching flushes
 
+    /// <summary>
+    /// The source's merged write: straight to the pump (which may send the packets without
+    /// queueing them, see <see cref="MediaPump.Deliver"/>), or queued until a pump is attached.
+    /// </summary>
+    public void Deliver(ReadOnlySpan<MediaPacket> packets)
+    {
+        if (_pump is { } pump) pump.Deliver(packets);
+        else Enqueue(packets);
+    }
+
+    /// <summary>
+    /// Nothing queued, no drop to the next keyframe under way, not ended: new packets may bypass the
+    /// queue. Read without the lock on the source's thread, the only one that adds packets; the pump
+    /// checks it while holding its gate, so no drain runs meanwhile.
+    /// </summary>
+    internal bool IsCaughtUp => _pending.Count == 0 && !_waitingForKeyframe && !_completed;
+
     /// <summary>Ends the queue: the pump sends what is left, then sees completion.</summary>
     public void Complete()
     {

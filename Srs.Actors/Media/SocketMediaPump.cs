@@ -44,10 +44,10 @@ public abstract class SocketMediaPump : MediaPump
     }
 
     /// <summary>An upper bound of the scratch bytes <see cref="Layout"/> writes for this batch.</summary>
-    protected abstract int ScratchNeeded(List<MediaPacket> batch);
+    protected abstract int ScratchNeeded(ReadOnlySpan<MediaPacket> batch);
 
     /// <summary>Lays the batch out with <see cref="Scratch"/>/<see cref="Advance"/> and <see cref="Payload"/>; nothing at all skips it.</summary>
-    protected abstract void Layout(List<MediaPacket> batch);
+    protected abstract void Layout(ReadOnlySpan<MediaPacket> batch);
 
     /// <summary>Where the next framing bytes go; call <see cref="Advance"/> with how many were written.</summary>
     protected Span<byte> Scratch => _scratch.AsSpan(_pos);
@@ -68,7 +68,7 @@ public abstract class SocketMediaPump : MediaPump
         _total += piece.Length;
     }
 
-    protected sealed override ValueTask WriteAsync(List<MediaPacket> batch)
+    protected sealed override ValueTask WriteAsync(ReadOnlySpan<MediaPacket> batch)
     {
         ReturnScratch();
         var need = ScratchNeeded(batch);

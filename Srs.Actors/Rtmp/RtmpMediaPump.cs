@@ -16,7 +16,7 @@ public sealed class RtmpMediaPump(PlayerQueue queue, RtmpOutput output, Socket s
 {
     private readonly TimestampRebaser _rebaser = new();
 
-    protected override int ScratchNeeded(List<MediaPacket> batch)
+    protected override int ScratchNeeded(ReadOnlySpan<MediaPacket> batch)
     {
         var chunkSize = output.ChunkSize;
         var need = 0;
@@ -32,7 +32,7 @@ public sealed class RtmpMediaPump(PlayerQueue queue, RtmpOutput output, Socket s
         return need;
     }
 
-    protected override void Layout(List<MediaPacket> batch)
+    protected override void Layout(ReadOnlySpan<MediaPacket> batch)
     {
         if (paused()) return;
         var chunkSize = output.ChunkSize;

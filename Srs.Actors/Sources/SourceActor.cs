@@ -174,8 +174,8 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// A merged write: the window's packets go to every player's queue at once, and each player's
-    /// pump sends them, on this thread as far as each socket takes them (see <see cref="MediaPump"/>).
+    /// A merged write: the window's packets go to every player at once, and each player's pump sends
+    /// them, on this thread as far as each socket takes them (see <see cref="MediaPump.Deliver"/>).
     /// </summary>
     private void FlushPlayers()
     {
@@ -183,9 +183,9 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         var window = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_window);
         foreach (var p in _players.Values)
         {
-            if (p.Skip < window.Length) p.Queue.Enqueue(window[p.Skip..]);
+            if (p.Skip < window.Length) p.Queue.Deliver(window[p.Skip..]);
+            else p.Queue.Flush();
             p.Skip = 0;
-            p.Queue.Flush();
         }
         _window.Clear();
     }

@@ -16,7 +16,7 @@ public sealed class FlvMediaPump(PlayerQueue queue, PipeWriter body, ClientStats
 {
     private readonly TimestampRebaser _rebaser = new();
 
-    protected override ValueTask WriteAsync(List<MediaPacket> batch)
+    protected override ValueTask WriteAsync(ReadOnlySpan<MediaPacket> batch)
     {
         foreach (var p in batch)
         {

@@ -17,14 +17,14 @@ public sealed class FlvSocketPump(PlayerQueue queue, Socket socket, ClientStats 
     private const int TagOverhead = FlvWriter.TagHeaderSize + FlvWriter.PreviousTagSizeLength;
     private readonly TimestampRebaser _rebaser = new();
 
-    protected override int ScratchNeeded(List<MediaPacket> batch)
+    protected override int ScratchNeeded(ReadOnlySpan<MediaPacket> batch)
     {
         var need = 0;
         foreach (var p in batch) need += TagOverhead + (p.Payload.Length < CopyBelow ? p.Payload.Length : 0);
         return need;
     }
 
-    protected override void Layout(List<MediaPacket> batch)
+    protected override void Layout(ReadOnlySpan<MediaPacket> batch)
     {
         foreach (var p in batch)
         {

@@ -14,7 +14,7 @@ public class MediaPumpTests
 
         public void Hold() => Held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        protected override ValueTask WriteAsync(List<MediaPacket> batch)
+        protected override ValueTask WriteAsync(ReadOnlySpan<MediaPacket> batch)
         {
             if (Fail is not null) throw Fail;
             Batches.Add(batch.ToArray());
@@ -82,6 +82,47 @@ public class MediaPumpTests
         gate.Release();
         pump.TryRun(); // what the command writer does after releasing
         Assert.Single(pump.Batches);
+    }
+
+    [Fact]
+    public async Task Deliver_WritesACaughtUpPlayerDirectly_AndQueuesBehindAWriteInProgress()
+    {
+        var (queue, pump) = Create();
+        pump.Start();
+        var window = new[] { Packets.Keyframe(0), Packets.Audio(20) };
+        queue.Deliver(window);
+        Assert.Equal(window, pump.Batches.Single());
+
+        pump.Hold();
+        var next = new[] { Packets.Frame(40), Packets.Audio(60) };
+        queue.Deliver(next); // the socket is full: asynchronous
+        var held = pump.Held!;
+        pump.Held = null;
+        var later = new[] { Packets.Frame(80) };
+        queue.Deliver(later); // a write is in progress: queued, not written
+        Assert.Equal(2, pump.Batches.Count);
+
+        Assert.True(pump.Written.Wait(0) && pump.Written.Wait(0));
+        held.SetResult();
+        Assert.True(await pump.Written.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(later, pump.Batches[2]);
+    }
+
+    [Fact]
+    public void Deliver_ToAPlayerDroppingToTheNextKeyframe_GoesThroughTheQueue()
+    {
+        var queue = new PlayerQueue(TimeSpan.FromMilliseconds(100));
+        var pump = new RecordingPump(queue, new SemaphoreSlim(1, 1));
+        queue.Enqueue(Packets.Keyframe(0));
+        queue.Enqueue(Packets.Frame(200)); // more than 100 ms queued: dropped, waiting for a keyframe
+        pump.Start();
+        Assert.Empty(pump.Batches);
+
+        queue.Deliver(new[] { Packets.Frame(240), Packets.Audio(250) });
+        Assert.Empty(pump.Batches); // not a keyframe: still dropped, not written past the queue
+        var key = Packets.Keyframe(280);
+        queue.Deliver(new[] { key });
+        Assert.Equal(new[] { key }, pump.Batches.Single());
     }
 
     [Fact]
