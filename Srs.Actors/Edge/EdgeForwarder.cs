@@ -1,12 +1,9 @@
-using System.Buffers;
 using Akka.Actor;
 using Akka.Event;
 using Srs.Actors.Cluster;
 using Srs.Actors.Media;
 using Srs.Actors.Streams;
-using Srs.Protocol.Amf;
 using Srs.Protocol.Rtmp;
-using Srs.Protocol.Rtmp.Chunking;
 using Srs.Protocol.Rtmp.Client;
 using Srs.Protocol.Rtmp.Messages;
 using static Srs.Actors.Cluster.OriginDirectoryProtocol;
