@@ -135,6 +135,7 @@ public static class NodeHost
 
         using var signals = SignalHandlers.Install(quit!, settings.ForceGraceQuit, app.Logger);
         state.MarkRunning();
+        using var trim = NativeHeapTrim.Start();
         app.Logger.LogInformation("srs-cluster {Version} serving: rtmp {Rtmp}, http-api {Api}, http-server {Http}",
             NodeVersion.Text, settings.RtmpListen, settings.HttpApiEnabled ? settings.HttpApiListen : "off",
             settings.HttpServerEnabled ? settings.HttpServerListen : "off");
