@@ -145,17 +145,27 @@ public abstract class MediaPump
                 return false;
             }
             write.GetAwaiter().GetResult();
-            _batch.Clear();
+            ClearBatch();
         }
         return true;
     }
+
+    /// <summary>Empties the batch; one grown by a burst (a new player's GOP) is let go rather than kept for good.</summary>
+    private void ClearBatch()
+    {
+        if (_batch.Capacity > TrimAbove) _batch = new List<MediaPacket>(16);
+        else _batch.Clear();
+    }
+
+    /// <summary>Lists grown past this many entries (a GOP burst) are replaced once empty: steady state needs a few.</summary>
+    internal const int TrimAbove = 64;
 
     private async Task ContinueAsync(ValueTask write)
     {
         try
         {
             await write.ConfigureAwait(false);
-            _batch.Clear();
+            ClearBatch();
             if (!Drain()) return;
         }
         catch (Exception e)

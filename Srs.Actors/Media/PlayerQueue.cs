@@ -107,6 +107,7 @@ public sealed class PlayerQueue(TimeSpan maxDuration, int maxPackets = 8192)
             if (take == _pending.Count)
             {
                 (_pending, into) = (into, _pending);
+                if (_pending.Capacity > MediaPump.TrimAbove) _pending = new List<MediaPacket>(16);
                 return;
             }
             into.AddRange(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_pending)[..take]);

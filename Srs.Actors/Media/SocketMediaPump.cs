@@ -24,7 +24,7 @@ public abstract class SocketMediaPump : MediaPump
     private readonly Socket _socket;
     private readonly ClientStats _client;
     private readonly ServerStats _stats;
-    private readonly List<ArraySegment<byte>> _segments = new(16);
+    private List<ArraySegment<byte>> _segments = new(16);
 
     /// <summary>Enough for a steady-state batch (a few frames with their audio); larger ones rent from the pool.</summary>
     private readonly byte[] _ownScratch = new byte[1024];
@@ -86,6 +86,7 @@ public abstract class SocketMediaPump : MediaPump
         if (sent == _total)
         {
             ReturnScratch();
+            if (_segments.Capacity > MediaPump.TrimAbove) _segments = new List<ArraySegment<byte>>(16);
             return ValueTask.CompletedTask;
         }
         // The rest goes out asynchronously; the scratch stays in use until the next batch.

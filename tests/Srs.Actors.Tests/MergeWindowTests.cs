@@ -54,9 +54,10 @@ public class MergeWindowTests
         var start = System.Diagnostics.Stopwatch.GetTimestamp();
         Assert.False(w.IsOverdue(start + System.Diagnostics.Stopwatch.Frequency)); // nothing pending
         Assert.True(w.OnPacket(Packets.Keyframe(0), true));
-        Assert.False(w.OnPacket(Packets.Audio(5), true));
+        var before = System.Diagnostics.Stopwatch.GetTimestamp();
+        Assert.False(w.OnPacket(Packets.Audio(5), true)); // pending from here
         var after = System.Diagnostics.Stopwatch.GetTimestamp();
-        Assert.False(w.IsOverdue(after));
+        Assert.False(w.IsOverdue(before + System.Diagnostics.Stopwatch.Frequency * 139 / 1000));
         Assert.True(w.IsOverdue(after + System.Diagnostics.Stopwatch.Frequency * 141 / 1000));
         w.Flushed();
         Assert.False(w.IsOverdue(after + System.Diagnostics.Stopwatch.Frequency));

@@ -24,11 +24,12 @@ namespace Srs.Protocol.Rtmp.Chunking;
 public sealed class ChunkReader(RtmpLimits? limits = null)
 {
     private const uint ExtendedTimestampMarker = 0xFFFFFF;
-    private const int LowIdCount = 64;
+    // Ids 2..9 cover what encoders and this server use (ffmpeg, OBS: 2-8); an array that small
+    // costs a player next to nothing. Larger ids go to the dictionary.
+    private const int LowIdCount = 10;
 
     private readonly RtmpLimits _limits = limits ?? RtmpLimits.Default;
 
-    // One-byte chunk stream ids (2..63) are what peers use; larger ones go to the dictionary.
     private readonly ChunkStreamState?[] _lowStreams = new ChunkStreamState?[LowIdCount];
     private Dictionary<int, ChunkStreamState>? _highStreams;
     private int _streamCount;

@@ -23,7 +23,8 @@ public sealed class ChunkWriter
     private const uint ExtendedTimestampMarker = 0xFFFFFF;
     private const int MaxChunkStreamId = 65599;
     private const int MaxMessageLength = 0xFFFFFF;
-    private const int LowIdCount = 64;
+    // This server sends on chunk streams 2..8 (ChunkStreams); larger ids go to the dictionary.
+    private const int LowIdCount = 10;
 
     private readonly OutgoingChunkStreamState[] _lowStreams = new OutgoingChunkStreamState[LowIdCount];
     private Dictionary<int, OutgoingChunkStreamState>? _highStreams;
