@@ -54,7 +54,14 @@ public sealed class ClusterDirectory : ReceiveActor, IWithTimers
         _view = view;
         _rtmp = rtmp;
 
-        Receive<Tick>(_ => Announce());
+        Receive<Tick>(_ =>
+        {
+            Announce();
+            // Cluster.State is the cluster's read view, updated by another subscriber: when an event
+            // (say MemberRemoved) reaches this actor first, the view built for it is stale and no later
+            // event would correct it. Rebuilding on the tick bounds that staleness to one interval.
+            Rebuild();
+        });
         Receive<Changed>(c => c.Key.Equals(NodesKey), c =>
         {
             _nodes = c.Get(NodesKey);
