@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
 using Srs.Actors.Configuration;
@@ -57,7 +58,7 @@ public sealed class RtmpServerSession
     private int _epoch;
     private PlayerQueue? _playerQueue;
     private RtmpMediaPump? _pump;
-    private readonly System.Net.Sockets.Socket? _socket;
+    private readonly Socket? _socket;
     private volatile bool _paused;
     private long _bytesSinceAck;
     private uint _peerAckWindow;
@@ -66,7 +67,7 @@ public sealed class RtmpServerSession
     /// <param name="socket">The connection's socket, which players' media is sent on directly; null only where nothing plays (tests).</param>
     public RtmpServerSession(PipeReader input, PipeWriter output, ClientStats client, IActorRef connection,
         IActorRef registry, SrsSettings settings, ServerStats stats, HttpHooks hooks, ILoggingAdapter log,
-        System.Net.Sockets.Socket? socket = null)
+        Socket? socket = null)
     {
         _socket = socket;
         _input = input;

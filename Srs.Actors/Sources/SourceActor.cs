@@ -41,7 +41,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
     private readonly StreamStats _streamStats;
     private readonly Dictionary<string, Player> _players = new();
     private readonly List<MediaPacket> _gop = new();
-    /// <summary>Media since the last merged write, handed to every player's queue at the next flush.</summary>
+    /// <summary>Media since the last merged write, handed to every player at the next flush.</summary>
     private readonly List<MediaPacket> _window = new();
     private readonly DateTime _created = DateTime.UtcNow;
     private string? _publisherId;

@@ -4,8 +4,8 @@ using Xunit.Abstractions;
 namespace Srs.Integration.Tests.Tests;
 
 /// <summary>
-/// Section 6: a player that never reads (raw TCP: handshake, connect, createStream, play, then
-/// silence with a tiny receive buffer) must not slow the publisher or the other players.
+/// Section 6: players that never read (raw TCP with a tiny receive buffer: an RTMP handshake,
+/// connect, createStream, play; and an HTTP-FLV GET) must not slow the publisher or the other players.
 /// </summary>
 public sealed class SlowPlayerTests(ITestOutputHelper output)
 {
@@ -30,6 +30,11 @@ public sealed class SlowPlayerTests(ITestOutputHelper output)
         // From here on the client never reads. The server fills its receive buffer with media:
         // proof that it really is a player of the stream.
         await s.Until(() => stuck.Available >= 2000, Step, "the server pushes media into the never-reading player's socket");
+        // The same over HTTP-FLV, whose media also goes straight to the socket once the request is taken over.
+        using var stuckFlv = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+        await stuckFlv.ConnectAsync(System.Net.IPAddress.Loopback, s.Ports.HttpServer);
+        await stuckFlv.SendAsync(System.Text.Encoding.ASCII.GetBytes($"GET /live/stuck.flv HTTP/1.1\r\nHost: 127.0.0.1:{s.Ports.HttpServer}\r\n\r\n"));
+        await s.Until(() => stuckFlv.Available >= 2000, Step, "the server pushes media into the never-reading HTTP-FLV player's socket");
 
         var apiBefore = (await s.Api.FindStreamAsync("stuck"))!.Frames;
         var from = good.Elapsed;
