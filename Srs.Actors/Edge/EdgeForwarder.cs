@@ -143,10 +143,7 @@ public sealed class EdgeForwarder : ReceiveActor, IWithTimers
 
                 // The source flushes the queue on its merged writes; the pump republishes each batch.
                 var pump = new ForwardPump(queue, client, ct);
-                pump.Start();
-                string ended;
-                using (ct.Register(() => pump.Stop("stopped")))
-                    ended = await pump.Completion;
+                var ended = await pump.RunAsync("stopped", ct);
                 _sent = pump.Sent;
                 ct.ThrowIfCancellationRequested();
                 if (ended != "the stream's source stopped") return _stopReason ?? ended;

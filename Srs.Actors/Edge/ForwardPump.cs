@@ -12,7 +12,7 @@ namespace Srs.Actors.Edge;
 /// nothing else.
 /// </summary>
 internal sealed class ForwardPump(PlayerQueue queue, RtmpClientConnection client, CancellationToken ct)
-    : MediaPump(queue, new SemaphoreSlim(1, 1))
+    : MediaPump(queue)
 {
     private static readonly byte[] SetDataFrame = BuildSetDataFrame();
     private readonly TimestampRebaser _rebaser = new();

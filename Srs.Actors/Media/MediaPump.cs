@@ -29,6 +29,9 @@ public abstract class MediaPump
         _gate = gate;
     }
 
+    /// <summary>A pump that is the only writer on its connection: its gate guards nothing else.</summary>
+    protected MediaPump(PlayerQueue queue) : this(queue, new SemaphoreSlim(1, 1)) { }
+
     /// <summary>Completes with the reason the pump stopped: the queue ended, the connection failed, or <see cref="Stop"/>.</summary>
     public Task<string> Completion => _ended.Task;
 
@@ -37,6 +40,22 @@ public abstract class MediaPump
 
     /// <summary>Stops sending; a write in progress still completes or fails.</summary>
     public void Stop(string reason) => _ended.TrySetResult(reason);
+
+    /// <summary>
+    /// Starts, and completes with the reason the pump stopped once no write is in progress any more
+    /// (the connection's output is the caller's again). Cancelling stops it with <paramref name="cancelled"/>.
+    /// </summary>
+    public async Task<string> RunAsync(string cancelled, CancellationToken ct)
+    {
+        string reason;
+        using (ct.Register(() => Stop(cancelled)))
+        {
+            Start();
+            reason = await Completion.ConfigureAwait(false);
+        }
+        await IdleAsync().ConfigureAwait(false);
+        return reason;
+    }
 
     /// <summary>
     /// After <see cref="Stop"/>: waits until no write is in progress and keeps it so, for a caller

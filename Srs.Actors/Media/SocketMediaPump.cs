@@ -33,8 +33,9 @@ public abstract class SocketMediaPump : MediaPump
     private int _runStart;
     private int _total;
 
-    protected SocketMediaPump(PlayerQueue queue, SemaphoreSlim gate, Socket socket, ClientStats client, ServerStats stats)
-        : base(queue, gate)
+    /// <param name="gate">Shared with the connection's other writer, if it has one (RTMP command replies); null: its own.</param>
+    protected SocketMediaPump(PlayerQueue queue, SemaphoreSlim? gate, Socket socket, ClientStats client, ServerStats stats)
+        : base(queue, gate ?? new SemaphoreSlim(1, 1))
     {
         _socket = socket;
         _client = client;

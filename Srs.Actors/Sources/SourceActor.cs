@@ -137,7 +137,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         if (_metaData is not null) m.Queue.Enqueue(_metaData);
         if (_videoHeader is not null) m.Queue.Enqueue(_videoHeader);
         if (_audioHeader is not null) m.Queue.Enqueue(_audioHeader);
-        foreach (var p in _gop) m.Queue.Enqueue(p);
+        m.Queue.Enqueue(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_gop));
         m.Queue.Flush();
 
         Sender.Tell(new PlayAccepted(Self, _publisher is not null));

@@ -12,7 +12,7 @@ namespace Srs.Node.Http;
 /// keeps up is served on the source's thread; when Kestrel pushes back, the pump waits for it.
 /// </summary>
 public sealed class FlvMediaPump(PlayerQueue queue, PipeWriter body, ClientStats client, ServerStats stats, CancellationToken ct)
-    : MediaPump(queue, new SemaphoreSlim(1, 1))
+    : MediaPump(queue)
 {
     private readonly TimestampRebaser _rebaser = new();
 

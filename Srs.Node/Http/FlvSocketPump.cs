@@ -12,7 +12,7 @@ namespace Srs.Node.Http;
 /// response over from Kestrel (see <see cref="HttpFlvEndpoint"/>).
 /// </summary>
 public sealed class FlvSocketPump(PlayerQueue queue, Socket socket, ClientStats client, ServerStats stats)
-    : SocketMediaPump(queue, new SemaphoreSlim(1, 1), socket, client, stats)
+    : SocketMediaPump(queue, gate: null, socket, client, stats)
 {
     private const int TagOverhead = FlvWriter.TagHeaderSize + FlvWriter.PreviousTagSizeLength;
     private readonly TimestampRebaser _rebaser = new();

@@ -23,6 +23,7 @@ namespace Srs.Node.Http;
 public static class HttpFlvEndpoint
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
+    private const string Stopped = "kicked or client gone";
 
     public static void Map(WebApplication app, int port)
     {
@@ -128,11 +129,7 @@ public static class HttpFlvEndpoint
         client.AddBytesOut(head.Length);
         stats.AddBytesOut(head.Length);
 
-        var pump = new FlvSocketPump(queue, socket, client, stats);
-        using var stop = ct.Register(() => pump.Stop("kicked or client gone"));
-        pump.Start();
-        var reason = await pump.Completion;
-        await pump.IdleAsync();
+        var reason = await new FlvSocketPump(queue, socket, client, stats).RunAsync(Stopped, ct);
         ct.ThrowIfCancellationRequested();
         return reason;
     }
@@ -149,12 +146,8 @@ public static class HttpFlvEndpoint
     {
         FlvWriter.WriteHeader(body, hasAudio: true, hasVideo: true);
         await Flush(body, client, stats, ct);
-        var pump = new FlvMediaPump(queue, body, client, stats, ct);
-        using var stop = ct.Register(() => pump.Stop("kicked or client gone"));
-        pump.Start();
-        var reason = await pump.Completion;
-        // A write in progress may still hold the body: wait for it before the request ends.
-        await pump.IdleAsync();
+        // RunAsync returns once no write holds the body any more: the request may end then.
+        var reason = await new FlvMediaPump(queue, body, client, stats, ct).RunAsync(Stopped, ct);
         ct.ThrowIfCancellationRequested();
         return reason;
     }
