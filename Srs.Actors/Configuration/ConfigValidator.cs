@@ -34,6 +34,7 @@ public static class ConfigValidator
         ["gop-cache"] = Kind.Bool,
         ["queue-length"] = Kind.Duration,
         ["mw-latency"] = Kind.Duration,
+        ["io-uring"] = Kind.Bool,
         ["edge.origins"] = Kind.HostPortList,
         ["hooks.on-connect"] = Kind.UrlList,
         ["hooks.on-publish"] = Kind.UrlList,

@@ -39,6 +39,9 @@ public sealed record SrsSettings
 
     /// <summary>Two frames at 25 fps: half the sends of one write per frame, and a frame waits at most ~40 ms.</summary>
     public static readonly TimeSpan DefaultMergeLatency = TimeSpan.FromMilliseconds(80);
+
+    /// <summary>A merged write's sends go to the kernel together through io_uring where the kernel allows it (see <see cref="Media.SendBatch"/>).</summary>
+    public bool IoUring { get; init; } = true;
     public int OutChunkSize { get; init; } = 60000;
     public RtmpLimits Limits { get; init; } = RtmpLimits.Default;
     public IReadOnlyList<string> EdgeOrigins { get; init; } = [];
@@ -67,6 +70,7 @@ public sealed record SrsSettings
             GopCache = c.GetBoolean("gop-cache", true),
             QueueLength = c.GetTimeSpan("queue-length", TimeSpan.FromSeconds(10)),
             MergeLatency = c.GetTimeSpan("mw-latency", DefaultMergeLatency),
+            IoUring = c.GetBoolean("io-uring", true),
             OutChunkSize = c.GetInt("rtmp.chunk-size", 60000),
             Limits = new RtmpLimits
             {

@@ -65,16 +65,17 @@ public abstract class MediaPump
 
     /// <summary>
     /// A source's merged write. When nothing is queued for this player and nobody is writing, the
-    /// packets are written straight from the caller's window, without passing through the queue;
+    /// packets are written straight from the caller's window, without passing through the queue
+    /// (and with <paramref name="sends"/>, as part of the caller's batch, see <see cref="SendBatch"/>);
     /// otherwise they are queued and a flush is requested.
     /// </summary>
-    public void Deliver(ReadOnlySpan<MediaPacket> packets)
+    public void Deliver(ReadOnlySpan<MediaPacket> packets, SendBatch? sends = null)
     {
         if (!packets.IsEmpty && !_ended.Task.IsCompleted && _queue.IsCaughtUp && _gate.Wait(0))
         {
             if (_queue.IsCaughtUp) // again, now that no drain can run
             {
-                WriteDirect(packets);
+                WriteDirect(packets, sends);
                 return;
             }
             _gate.Release();
@@ -83,19 +84,31 @@ public abstract class MediaPump
         RequestFlush();
     }
 
-    private void WriteDirect(ReadOnlySpan<MediaPacket> packets)
+    private void WriteDirect(ReadOnlySpan<MediaPacket> packets, SendBatch? sends)
     {
         ValueTask write;
         try
         {
+            if (sends is not null && TryWriteBatched(packets, sends)) return; // ended by EndDirectWrite
             write = WriteAsync(packets);
         }
         catch (Exception e)
         {
-            Stop(Describe(e));
-            _gate.Release();
-            return;
+            write = ValueTask.FromException(e);
         }
+        EndDirectWrite(write);
+    }
+
+    /// <summary>
+    /// Writes as part of <paramref name="sends"/>: true when this pump took the write over and
+    /// will call <see cref="EndDirectWrite"/> for it (with the gate held until then); false to
+    /// write it with <see cref="WriteAsync"/> instead.
+    /// </summary>
+    protected virtual bool TryWriteBatched(ReadOnlySpan<MediaPacket> packets, SendBatch sends) => false;
+
+    /// <summary>The end of a direct write: the gate is released now, or once the rest is written (or the write failed).</summary>
+    protected void EndDirectWrite(ValueTask write)
+    {
         if (!write.IsCompletedSuccessfully)
         {
             _ = ContinueAsync(write);

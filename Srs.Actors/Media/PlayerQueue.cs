@@ -57,9 +57,9 @@ public sealed class PlayerQueue(TimeSpan maxDuration, int maxPackets = 8192)
     /// The source's merged write: straight to the pump (which may send the packets without
     /// queueing them, see <see cref="MediaPump.Deliver"/>), or queued until a pump is attached.
     /// </summary>
-    public void Deliver(ReadOnlySpan<MediaPacket> packets)
+    public void Deliver(ReadOnlySpan<MediaPacket> packets, SendBatch? sends = null)
     {
-        if (_pump is { } pump) pump.Deliver(packets);
+        if (_pump is { } pump) pump.Deliver(packets, sends);
         else Enqueue(packets);
     }
 

@@ -18,20 +18,28 @@ namespace Srs.Actors.Media;
 /// </remarks>
 public abstract class SocketMediaPump : MediaPump
 {
-    /// <summary>Payloads up to this size are copied next to their header: one segment instead of two.</summary>
-    protected const int CopyBelow = 1024;
+    /// <summary>
+    /// Payloads shorter than this are copied next to their header: one segment instead of two, for a
+    /// send of its own (each segment is pinned for it). In a <see cref="SendBatch"/> every payload
+    /// is already pinned and a segment costs nothing, so none is copied and the scratch holds headers only.
+    /// </summary>
+    protected int CopyBelow => _batched ? 0 : 1024;
 
     private readonly Socket _socket;
     private readonly ClientStats _client;
     private readonly ServerStats _stats;
     private List<ArraySegment<byte>> _segments = new(16);
 
-    /// <summary>Enough for a steady-state batch (a few frames with their audio); larger ones rent from the pool.</summary>
-    private readonly byte[] _ownScratch = new byte[1024];
+    /// <summary>
+    /// Enough for a steady-state batch (a few frames with their audio); larger ones rent from the pool.
+    /// Pinned for good (the pinned object heap), so a <see cref="SendBatch"/> can hand it to the kernel.
+    /// </summary>
+    private readonly byte[] _ownScratch = GC.AllocateUninitializedArray<byte>(1024, pinned: true);
     private byte[] _scratch;
     private int _pos;
     private int _runStart;
     private int _total;
+    private bool _batched;
 
     /// <param name="gate">Shared with the connection's other writer, if it has one (RTMP command replies); null: its own.</param>
     protected SocketMediaPump(PlayerQueue queue, SemaphoreSlim? gate, Socket socket, ClientStats client, ServerStats stats)
@@ -58,6 +66,7 @@ public abstract class SocketMediaPump : MediaPump
     /// <summary>Bytes of a payload: copied when short, otherwise referenced as a segment of its own.</summary>
     protected void Payload(ReadOnlyMemory<byte> piece)
     {
+        if (piece.IsEmpty) return;
         if (piece.Length < CopyBelow)
         {
             piece.Span.CopyTo(_scratch.AsSpan(_pos));
@@ -71,18 +80,69 @@ public abstract class SocketMediaPump : MediaPump
 
     protected sealed override ValueTask WriteAsync(ReadOnlySpan<MediaPacket> batch)
     {
+        Prepare(batch, batched: false);
+        return _total == 0 ? ValueTask.CompletedTask : SendPrepared();
+    }
+
+    protected sealed override bool TryWriteBatched(ReadOnlySpan<MediaPacket> packets, SendBatch sends)
+    {
+        Prepare(packets, batched: true);
+        if (_total == 0)
+        {
+            EndDirectWrite(ValueTask.CompletedTask);
+            return true;
+        }
+        if (!sends.TryAdd(this, _socket.SafeHandle, _segments, _scratch == _ownScratch ? _ownScratch : null))
+        {
+            ValueTask write;
+            try { write = SendPrepared(); }
+            catch (Exception e) { write = ValueTask.FromException(e); }
+            EndDirectWrite(write);
+        }
+        return true;
+    }
+
+    /// <summary>The result of this pump's send in a <see cref="SendBatch"/>: bytes sent, or -errno.</summary>
+    internal void Sent(int result)
+    {
+        const int EAGAIN = 11;
+        ValueTask rest;
+        try
+        {
+            rest = result >= 0 ? AfterSend(result)
+                : result == -EAGAIN ? AfterSend(0)
+                : ValueTask.FromException(new IOException(Marshal.GetPInvokeErrorMessage(-result)));
+        }
+        catch (Exception e)
+        {
+            rest = ValueTask.FromException(e);
+        }
+        EndDirectWrite(rest);
+    }
+
+    /// <summary>Lays the batch out into segments: framing in the scratch, payloads referenced (or copied, see <see cref="CopyBelow"/>).</summary>
+    private void Prepare(ReadOnlySpan<MediaPacket> batch, bool batched)
+    {
         ReturnScratch();
+        _batched = batched;
         var need = ScratchNeeded(batch);
         if (need > _scratch.Length) _scratch = ArrayPool<byte>.Shared.Rent(need);
         _segments.Clear();
         _pos = _runStart = _total = 0;
         Layout(batch);
         Cut();
-        if (_total == 0) return ValueTask.CompletedTask;
+    }
 
+    /// <summary>One non-blocking gathered send of the prepared segments; what does not fit goes out asynchronously.</summary>
+    private ValueTask SendPrepared()
+    {
         var sent = _socket.Send(_segments, SocketFlags.None, out var error);
         if (error is not (SocketError.Success or SocketError.WouldBlock)) throw new SocketException((int)error);
-        if (error == SocketError.WouldBlock) sent = 0;
+        return AfterSend(error == SocketError.WouldBlock ? 0 : sent);
+    }
+
+    private ValueTask AfterSend(int sent)
+    {
         Count(sent);
         if (sent == _total)
         {

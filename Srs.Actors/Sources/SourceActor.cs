@@ -181,11 +181,14 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
     {
         _merge.Flushed();
         var window = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_window);
-        foreach (var p in _players.Values)
+        using (var sends = _settings.IoUring && _players.Count > 1 && !window.IsEmpty ? SendBatch.Rent(window) : null)
         {
-            if (p.Skip < window.Length) p.Queue.Deliver(window[p.Skip..]);
-            else p.Queue.Flush();
-            p.Skip = 0;
+            foreach (var p in _players.Values)
+            {
+                if (p.Skip < window.Length) p.Queue.Deliver(window[p.Skip..], sends);
+                else p.Queue.Flush();
+                p.Skip = 0;
+            }
         }
         _window.Clear();
     }

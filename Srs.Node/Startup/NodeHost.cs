@@ -139,6 +139,10 @@ public static class NodeHost
         app.Logger.LogInformation("srs-cluster {Version} serving: rtmp {Rtmp}, http-api {Api}, http-server {Http}",
             NodeVersion.Text, settings.RtmpListen, settings.HttpApiEnabled ? settings.HttpApiListen : "off",
             settings.HttpServerEnabled ? settings.HttpServerListen : "off");
+        if (!settings.IoUring) app.Logger.LogInformation("media sends: one sendmsg per player (io-uring = off)");
+        else if (Srs.Actors.Media.SendBatch.Probe() is { } refused)
+            app.Logger.LogWarning("media sends: one sendmsg per player, io_uring is not available here ({Reason})", refused);
+        else app.Logger.LogInformation("media sends: batched through io_uring");
 
         // Returns once the actor system has terminated (Akka.Hosting then stops the host).
         await app.WaitForShutdownAsync();
