@@ -24,7 +24,10 @@ namespace Srs.Actors.Media;
 /// </remarks>
 public sealed class SendBatch : IDisposable
 {
-    private const int EAGAIN = 11;
+    private const int EAGAIN = 11, EINVAL = 22, EOPNOTSUPP = 95;
+
+    /// <summary>A sendmsg takes at most this many iovecs (UIO_MAXIOV); a longer send (a window after a long stall) goes the plain way.</summary>
+    private const int MaxPieces = 1024;
     private static readonly ConcurrentStack<SendBatch> Pool = new();
     private static readonly int MaxBatches = Environment.ProcessorCount * 4;
     private static int _created;
@@ -42,11 +45,42 @@ public sealed class SendBatch : IDisposable
     /// <summary>Null while batched sends work here; otherwise why not (read after the first <see cref="Rent"/> or <see cref="Probe"/>).</summary>
     public static string? Refused => Volatile.Read(ref _refused);
 
-    /// <summary>Tries a ring once, so the node can log at start whether sends are batched.</summary>
+    /// <summary>
+    /// Tries a ring once, with one real send over a loopback connection, so the node can log at
+    /// start whether sends are batched; null when they are, otherwise why not.
+    /// </summary>
     public static string? Probe()
     {
-        using (Rent(ReadOnlySpan<MediaPacket>.Empty)) { }
+        if (Refused is not null) return Refused;
+        try
+        {
+            using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            listener.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+            listener.Listen(1);
+            using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            client.Connect(listener.LocalEndPoint!);
+            using var server = listener.Accept();
+            var payload = GC.AllocateArray<byte>(1, pinned: true);
+            using var batch = Rent(ReadOnlySpan<MediaPacket>.Empty);
+            if (batch is null) return Refused;
+            var result = batch.SendOne(server.SafeHandle, payload);
+            if (result != 1) Refuse("a test send through io_uring returned " + (result < 0 ? Marshal.GetPInvokeErrorMessage(-result) : result.ToString()));
+        }
+        catch (Exception e) when (e is SocketException or IOException)
+        {
+            Refuse("a test send through io_uring failed: " + e.Message);
+        }
         return Refused;
+    }
+
+    private static void Refuse(string why) => Interlocked.CompareExchange(ref _refused, why, null);
+
+    /// <summary>One send, submitted at once: its result (bytes or -errno).</summary>
+    private int SendOne(SafeHandle socket, byte[] pinned)
+    {
+        _ring.Queue((int)socket.DangerousGetHandle(), [(AddressOf(new ArraySegment<byte>(pinned)), pinned.Length)], 0);
+        _ring.Submit();
+        return _ring.TryReap(out _, out var result) ? result : -EAGAIN;
     }
 
     /// <summary>A batch for a merged write of <paramref name="window"/>, its payloads pinned; null when io_uring is unavailable or every pooled batch is in use.</summary>
@@ -64,7 +98,7 @@ public sealed class SendBatch : IDisposable
             if (ring is null)
             {
                 Interlocked.Decrement(ref _created);
-                Interlocked.CompareExchange(ref _refused, refused, null);
+                Refuse(refused!);
                 return null;
             }
             batch = new SendBatch(ring);
@@ -95,8 +129,9 @@ public sealed class SendBatch : IDisposable
             if (s.Array != pinnedScratch && !_pinned.Contains(s.Array!)) return false;
             _pieces[count++] = (AddressOf(s), s.Count);
         }
+        if (count > MaxPieces) return false;
         if (!_ring.HasRoom(count)) Submit();
-        if (_broken || count > SendRing.MaxIovecs) return false;
+        if (_broken) return false;
 
         var added = false;
         try
@@ -136,6 +171,13 @@ public sealed class SendBatch : IDisposable
             var (pump, socket) = _sends[(int)id];
             done[(int)id] = true;
             socket.DangerousRelease();
+            if (result is -EINVAL or -EOPNOTSUPP)
+            {
+                // A kernel whose io_uring lacks sendmsg (before 5.3) or refuses it here: nothing was
+                // sent; the pump sends it itself, and no batch is rented from now on.
+                Refuse("io_uring sendmsg: " + Marshal.GetPInvokeErrorMessage(-result));
+                result = -EAGAIN;
+            }
             pump.Sent(result);
         }
         for (var i = 0; i < _sends.Count; i++)
