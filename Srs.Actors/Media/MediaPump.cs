@@ -20,7 +20,7 @@ public abstract class MediaPump
     private readonly PlayerQueue _queue;
     private readonly SemaphoreSlim _gate;
     private readonly TaskCompletionSource<string> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private List<MediaPacket> _batch = new(64);
+    private List<MediaPacket> _batch = new(); // used only while behind (Drain); a player that keeps up never fills it
     private int _requested;
 
     protected MediaPump(PlayerQueue queue, SemaphoreSlim gate)
