@@ -11,10 +11,14 @@ namespace Srs.Actors.Rtmp;
 /// chunk-stream state shared with <see cref="RtmpOutput"/>'s command writer; media uses chunk
 /// streams 6-8, commands 2-5. The gate is the output's, so media and command chunks never interleave.
 /// </remarks>
-public sealed class RtmpMediaPump(PlayerQueue queue, RtmpOutput output, Socket socket, ClientStats client, ServerStats stats, Func<bool> paused)
+public sealed class RtmpMediaPump(PlayerQueue queue, RtmpOutput output, Socket socket, ClientStats client, ServerStats stats)
     : SocketMediaPump(queue, output.Gate, socket, client, stats)
 {
     private readonly TimestampRebaser _rebaser = new();
+    private volatile bool _paused;
+
+    /// <summary>The player asked for a pause (NetStream.Pause): media is not sent meanwhile.</summary>
+    public bool Paused { get => _paused; set => _paused = value; }
 
     protected override int ScratchNeeded(ReadOnlySpan<MediaPacket> batch)
     {
@@ -34,7 +38,7 @@ public sealed class RtmpMediaPump(PlayerQueue queue, RtmpOutput output, Socket s
 
     protected override void Layout(ReadOnlySpan<MediaPacket> batch)
     {
-        if (paused()) return;
+        if (_paused) return;
         var chunkSize = output.ChunkSize;
         foreach (var p in batch)
         {

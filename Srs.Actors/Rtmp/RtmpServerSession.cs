@@ -59,7 +59,6 @@ public sealed class RtmpServerSession
     private PlayerQueue? _playerQueue;
     private RtmpMediaPump? _pump;
     private readonly Socket? _socket;
-    private volatile bool _paused;
     private long _bytesSinceAck;
     private uint _peerAckWindow;
     private long _totalBytesIn;
@@ -351,7 +350,7 @@ public sealed class RtmpServerSession
         _log.Info("client {0} plays {1} ({2})", _client.Id, key, accepted.Publishing ? "live" : "waiting for the publisher");
 
         // From here media goes out on the source's flushes (see MediaPump); the read loop goes on with commands.
-        _pump = new RtmpMediaPump(queue, _output, _socket ?? throw new InvalidOperationException("playing needs the socket"), _client, _stats, () => _paused);
+        _pump = new RtmpMediaPump(queue, _output, _socket ?? throw new InvalidOperationException("playing needs the socket"), _client, _stats);
         _output.Pump = _pump;
         _ = _pump.Completion.ContinueWith(t => Close(t.Result), CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -363,7 +362,7 @@ public sealed class RtmpServerSession
     {
         if (_playerQueue is null) return;
         var pause = cmd.Arguments.Count > 0 && cmd.Arguments[0] is true;
-        _paused = pause;
+        if (_pump is not null) _pump.Paused = pause;
         var code = pause ? "NetStream.Pause.Notify" : "NetStream.Unpause.Notify";
         await _output.SendCommandAsync(ServerCommands.OnStatus("status", code, pause ? "Paused stream." : "Unpaused stream."), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
     }
