@@ -26,7 +26,6 @@ public abstract class SocketMediaPump : MediaPump
     protected int CopyBelow => _batched ? 0 : 1024;
 
     private readonly Socket _socket;
-    private readonly ClientStats _client;
     private readonly ServerStats _stats;
     private List<ArraySegment<byte>> _segments = new(16);
 
@@ -40,16 +39,17 @@ public abstract class SocketMediaPump : MediaPump
     private int _runStart;
     private int _total;
     private bool _batched;
+    private long _sent;
 
     /// <param name="gate">Shared with the connection's other writer, if it has one (RTMP command replies); null: its own.</param>
     protected SocketMediaPump(PlayerQueue queue, SemaphoreSlim? gate, Socket socket, ClientStats client, ServerStats stats)
         : base(queue, gate ?? new SemaphoreSlim(1, 1))
     {
         _socket = socket;
-        _client = client;
         _stats = stats;
         _scratch = _ownScratch;
         socket.Blocking = false;
+        client.CountMediaBytesOut(() => Volatile.Read(ref _sent));
     }
 
     /// <summary>An upper bound of the scratch bytes <see cref="Layout"/> writes for this batch.</summary>
@@ -194,7 +194,7 @@ public abstract class SocketMediaPump : MediaPump
     private void Count(int bytes)
     {
         if (bytes <= 0) return;
-        _client.AddBytesOut(bytes);
+        Volatile.Write(ref _sent, _sent + bytes); // one writer: whoever holds the gate
         _stats.AddBytesOut(bytes);
     }
 }
