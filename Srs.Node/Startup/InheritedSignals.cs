@@ -26,9 +26,29 @@ public static class InheritedSignals
         Environment.SetEnvironmentVariable(GuardVariable, "1");
         SetSignal(SigInt, IntPtr.Zero); // SIG_DFL
         SetSignal(SigQuit, IntPtr.Zero);
+        RemoveDiagnosticsSocket();
         Execv("/proc/self/exe", [.. argv, null]);
         // Only reached when exec failed: go on, with signals as they were.
         Console.Error.WriteLine($"warning: SIGINT/SIGQUIT are ignored (inherited) and re-exec failed (errno {Marshal.GetLastPInvokeError()}): they will not quit the node");
+    }
+
+    /// <summary>
+    /// This runtime's diagnostics socket (dotnet-counters, -trace, -gcdump attach through it) is
+    /// named after the pid and the process start time, both unchanged by exec: left in place, the
+    /// re-executed runtime cannot bind its own and the tools reach a socket nobody serves any more.
+    /// </summary>
+    private static void RemoveDiagnosticsSocket()
+    {
+        try
+        {
+            var folder = Environment.GetEnvironmentVariable("TMPDIR") is { Length: > 0 } tmp ? tmp : "/tmp";
+            foreach (var path in Directory.EnumerateFiles(folder, $"dotnet-diagnostic-{Environment.ProcessId}-*-socket"))
+                File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"warning: could not remove the diagnostics socket before re-exec ({e.Message}): diagnostic tools may not attach");
+        }
     }
 
     private static ulong Bit(int signal) => 1UL << (signal - 1);

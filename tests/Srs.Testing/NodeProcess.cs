@@ -42,7 +42,8 @@ public sealed class NodeProcess : IAsyncDisposable
     /// Starts a node with <paramref name="extraConf"/> (HOCON inside `srs { }`) and
     /// <paramref name="rootConf"/> (HOCON at the root, e.g. akka.cluster keys) and waits until it is ready.
     /// </summary>
-    public static async Task<NodeProcess> StartAsync(string extraConf, ITestOutputHelper? log = null, int[]? ports = null, string rootConf = "")
+    /// <param name="signalsIgnored">Start it as a non-interactive shell's `cmd &amp;` does, with SIGINT and SIGQUIT ignored (the node re-executes itself to restore them).</param>
+    public static async Task<NodeProcess> StartAsync(string extraConf, ITestOutputHelper? log = null, int[]? ports = null, string rootConf = "", bool signalsIgnored = false)
     {
         var p = ports ?? FreePorts.Take(3);
         var conf = Path.Combine(Path.GetTempPath(), $"srs-shutdown-{Guid.NewGuid():N}.conf");
@@ -55,9 +56,15 @@ public sealed class NodeProcess : IAsyncDisposable
             }
             {{rootConf}}
             """);
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(signalsIgnored ? "/bin/sh" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (signalsIgnored)
+        {
+            // exec: the shell becomes the node (same pid), with both signals ignored as it inherits them.
+            psi.ArgumentList.Add("-c");
+            psi.ArgumentList.Add("trap '' INT QUIT; exec dotnet \"$0\" -c \"$1\"");
+        }
         psi.ArgumentList.Add(NodeDll);
-        psi.ArgumentList.Add("-c");
+        if (!signalsIgnored) psi.ArgumentList.Add("-c");
         psi.ArgumentList.Add(conf);
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
         var node = new NodeProcess(process, conf, p[0], p[1], p[2], log);
