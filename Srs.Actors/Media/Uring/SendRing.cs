@@ -136,6 +136,7 @@ internal sealed unsafe class SendRing : IDisposable
             var r = Enter(_fd, left, waiting, EnterGetEvents);
             if (r == -EINTR) continue;
             if (r < 0) throw new IOException("io_uring_enter: " + Marshal.GetPInvokeErrorMessage(-r));
+            if (r == 0) throw new IOException($"io_uring_enter took none of {left} sends");
             left -= (uint)r;
         }
         _queued = 0;
