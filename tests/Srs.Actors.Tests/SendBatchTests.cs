@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Net;
 using System.Net.Sockets;
 using Srs.Actors.Media;
 using Srs.Actors.Stats;
@@ -42,12 +41,7 @@ public sealed class SendBatchTests(ITestOutputHelper output) : IDisposable
 
     private Player Connect()
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
-        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        client.Connect(listener.LocalEndPoint!);
-        var server = listener.Accept();
+        var (server, client) = LoopbackConnection.Open();
         _sockets.Add(client);
         _sockets.Add(server);
         var queue = new PlayerQueue(TimeSpan.FromSeconds(10));

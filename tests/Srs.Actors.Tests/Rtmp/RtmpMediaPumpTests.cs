@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Net;
 using System.Net.Sockets;
 using Srs.Actors.Media;
 using Srs.Actors.Rtmp;
@@ -19,12 +18,7 @@ public sealed class RtmpMediaPumpTests : IDisposable
 
     public RtmpMediaPumpTests()
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
-        _client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        _client.Connect(listener.LocalEndPoint!);
-        _server = listener.Accept();
+        (_server, _client) = LoopbackConnection.Open();
         _stream = new NetworkStream(_server, ownsSocket: false);
     }
 

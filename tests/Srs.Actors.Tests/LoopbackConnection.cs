@@ -1,0 +1,18 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Srs.Actors.Tests;
+
+/// <summary>Both ends of one real TCP connection on 127.0.0.1: the server's (what a pump writes to) and the player's.</summary>
+internal static class LoopbackConnection
+{
+    public static (Socket Server, Socket Client) Open()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        client.Connect(listener.LocalEndPoint!);
+        return (listener.Accept(), client);
+    }
+}
