@@ -20,7 +20,6 @@ public abstract class MediaPump
     private readonly PlayerQueue _queue;
     private readonly SemaphoreSlim _gate;
     private readonly TaskCompletionSource<string> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private volatile bool _stopped; // _ended is completed; read on every flush without touching the task
     private List<MediaPacket> _batch = new(); // used only while behind (Drain); a player that keeps up never fills it
     private int _requested;
 
@@ -40,11 +39,7 @@ public abstract class MediaPump
     public void Start() => _queue.Attach(this);
 
     /// <summary>Stops sending; a write in progress still completes or fails.</summary>
-    public void Stop(string reason)
-    {
-        _stopped = true;
-        _ended.TrySetResult(reason);
-    }
+    public void Stop(string reason) => _ended.TrySetResult(reason);
 
     /// <summary>
     /// Starts, and completes with the reason the pump stopped once no write is in progress any more
@@ -76,7 +71,7 @@ public abstract class MediaPump
     /// </summary>
     public void Deliver(ReadOnlySpan<MediaPacket> packets, SendBatch? sends = null)
     {
-        if (!packets.IsEmpty && !_stopped && _queue.IsCaughtUp && _gate.Wait(0))
+        if (!packets.IsEmpty && !_ended.Task.IsCompleted && _queue.IsCaughtUp && _gate.Wait(0))
         {
             if (_queue.IsCaughtUp) // again, now that no drain can run
             {
@@ -133,7 +128,7 @@ public abstract class MediaPump
     /// <summary>Runs a requested flush if nobody else is writing; called again by whoever releases the gate.</summary>
     public void TryRun()
     {
-        while (Volatile.Read(ref _requested) == 1 && !_stopped && _gate.Wait(0))
+        while (Volatile.Read(ref _requested) == 1 && !_ended.Task.IsCompleted && _gate.Wait(0))
         {
             // Cleared before draining: a flush asked for from here on is served by the next round.
             Volatile.Write(ref _requested, 0);
@@ -157,7 +152,7 @@ public abstract class MediaPump
     /// <summary>Sends until the queue is empty (true) or a write went asynchronous (false: the gate stays held).</summary>
     private bool Drain()
     {
-        while (!_stopped)
+        while (!_ended.Task.IsCompleted)
         {
             _queue.DrainTo(ref _batch, MaxBatchBytes, out var finished);
             if (_batch.Count == 0)

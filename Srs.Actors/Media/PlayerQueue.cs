@@ -25,21 +25,14 @@ public sealed class PlayerQueue(TimeSpan maxDuration, int maxPackets = 8192)
     /// <summary>Queues a packet; nothing is sent until the next <see cref="Flush"/>.</summary>
     public void Enqueue(MediaPacket packet)
     {
-        lock (_gate)
-        {
-            Add(packet);
-            Refresh();
-        }
+        lock (_gate) Add(packet);
     }
 
     /// <summary>Queues packets in order, taking the lock once: a source's merged write.</summary>
     public void Enqueue(ReadOnlySpan<MediaPacket> packets)
     {
         lock (_gate)
-        {
             foreach (var p in packets) Add(p);
-            Refresh();
-        }
     }
 
     private void Add(MediaPacket packet)
@@ -75,24 +68,12 @@ public sealed class PlayerQueue(TimeSpan maxDuration, int maxPackets = 8192)
     /// queue. Read without the lock on the source's thread, the only one that adds packets; the pump
     /// checks it while holding its gate, so no drain runs meanwhile.
     /// </summary>
-    internal bool IsCaughtUp => _caughtUp;
-
-    /// <summary>
-    /// <see cref="IsCaughtUp"/> kept in one field, set under the lock after every change, so the
-    /// source's fan-out reads one flag per player instead of touching the list.
-    /// </summary>
-    private volatile bool _caughtUp = true;
-
-    private void Refresh() => _caughtUp = _pending.Count == 0 && !_waitingForKeyframe && !_completed;
+    internal bool IsCaughtUp => _pending.Count == 0 && !_waitingForKeyframe && !_completed;
 
     /// <summary>Ends the queue: the pump sends what is left, then sees completion.</summary>
     public void Complete()
     {
-        lock (_gate)
-        {
-            _completed = true;
-            Refresh();
-        }
+        lock (_gate) _completed = true;
         Flush();
     }
 
@@ -127,12 +108,10 @@ public sealed class PlayerQueue(TimeSpan maxDuration, int maxPackets = 8192)
             {
                 (_pending, into) = (into, _pending);
                 if (_pending.Capacity > MediaPump.TrimAbove) _pending = new List<MediaPacket>(16);
-                Refresh();
                 return;
             }
             into.AddRange(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_pending)[..take]);
             _pending.RemoveRange(0, take);
-            Refresh();
         }
     }
 

@@ -15,4 +15,19 @@ internal static class LoopbackConnection
         client.Connect(listener.LocalEndPoint!);
         return (listener.Accept(), client);
     }
+
+    /// <summary>Exactly <paramref name="count"/> bytes from <paramref name="socket"/>, or a failure within 10 s.</summary>
+    public static async Task<byte[]> ReceiveExactlyAsync(Socket socket, long count)
+    {
+        var buffer = new byte[count];
+        var got = 0;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (got < count)
+        {
+            var n = await socket.ReceiveAsync(buffer.AsMemory(got), SocketFlags.None, timeout.Token);
+            if (n == 0) throw new IOException($"closed after {got} of {count} bytes");
+            got += n;
+        }
+        return buffer;
+    }
 }

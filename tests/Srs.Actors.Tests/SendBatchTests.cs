@@ -72,20 +72,6 @@ public sealed class SendBatchTests(ITestOutputHelper output) : IDisposable
         return bytes.ToArray();
     }
 
-    private static async Task<byte[]> ReceiveAsync(Socket client, int count)
-    {
-        var buffer = new byte[count];
-        var got = 0;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (got < count)
-        {
-            var n = await client.ReceiveAsync(buffer.AsMemory(got), SocketFlags.None, timeout.Token);
-            if (n == 0) throw new IOException($"closed after {got} of {count} bytes");
-            got += n;
-        }
-        return buffer;
-    }
-
     /// <summary>Delivers the window to every player as a source does (one by one where io_uring is refused).</summary>
     private void Fanout(MediaPacket[] window, IEnumerable<Player> players)
     {
@@ -110,7 +96,7 @@ public sealed class SendBatchTests(ITestOutputHelper output) : IDisposable
         var expected = Expected(first.Concat(second));
         foreach (var p in players)
         {
-            Assert.Equal(expected, await ReceiveAsync(p.Client, expected.Length));
+            Assert.Equal(expected, await LoopbackConnection.ReceiveExactlyAsync(p.Client, expected.Length));
             Assert.Equal(expected.Length, p.Stats.BytesOut);
         }
     }
@@ -124,7 +110,7 @@ public sealed class SendBatchTests(ITestOutputHelper output) : IDisposable
         Fanout(window, players);
 
         var expected = Expected(window);
-        foreach (var p in players) Assert.Equal(expected, await ReceiveAsync(p.Client, expected.Length));
+        foreach (var p in players) Assert.Equal(expected, await LoopbackConnection.ReceiveExactlyAsync(p.Client, expected.Length));
     }
 
     [Fact]
@@ -141,8 +127,8 @@ public sealed class SendBatchTests(ITestOutputHelper output) : IDisposable
         Fanout(next, [slow, fast]); // the slow player is still writing: queued, sent after
 
         var expected = Expected(big.Concat(next));
-        Assert.Equal(expected, await ReceiveAsync(fast.Client, expected.Length));
-        Assert.Equal(expected, await ReceiveAsync(slow.Client, expected.Length));
+        Assert.Equal(expected, await LoopbackConnection.ReceiveExactlyAsync(fast.Client, expected.Length));
+        Assert.Equal(expected, await LoopbackConnection.ReceiveExactlyAsync(slow.Client, expected.Length));
         Assert.False(slow.Pump.Completion.IsCompleted);
     }
 
@@ -165,7 +151,7 @@ public sealed class SendBatchTests(ITestOutputHelper output) : IDisposable
         var reason = await gone.Pump.Completion.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.StartsWith("player connection lost", reason);
         Assert.False(staying.Pump.Completion.IsCompleted);
-        var received = await ReceiveAsync(staying.Client, Expected(window).Length);
+        var received = await LoopbackConnection.ReceiveExactlyAsync(staying.Client, Expected(window).Length);
         Assert.Equal(Expected(window), received);
     }
 

@@ -34,10 +34,7 @@ public sealed class RtmpMediaPumpTests : IDisposable
 
     private async Task<List<RtmpMessage>> ReadMessagesAsync(long bytes)
     {
-        var buffer = new byte[bytes];
-        var got = 0;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (got < bytes) got += await _client.ReceiveAsync(buffer.AsMemory(got), SocketFlags.None, timeout.Token);
+        var buffer = await LoopbackConnection.ReceiveExactlyAsync(_client, bytes);
         var reader = new ChunkReader(RtmpLimits.Default);
         var sequence = new ReadOnlySequence<byte>(buffer);
         var messages = new List<RtmpMessage>();
