@@ -69,6 +69,7 @@ public sealed class ClusterDirectory : ReceiveActor, IWithTimers
         });
         Receive<ClusterEvent.IClusterDomainEvent>(e =>
         {
+            if (e is ClusterEvent.IMemberEvent change) LogChange(change);
             if (e is ClusterEvent.MemberRemoved removed) Forget(removed.Member);
             Rebuild();
         });
@@ -112,6 +113,20 @@ public sealed class ClusterDirectory : ReceiveActor, IWithTimers
 
     private static bool SameAs(NodeInfo a, NodeInfo b) =>
         a with { Streams = [] } == b with { Streams = [] } && a.Streams.SequenceEqual(b.Streams);
+
+    /// <summary>
+    /// Every membership change as this node learnt it, in order: the view served by the API is a
+    /// snapshot and can skip a state that lasted less than a gossip round (Leaving, Exiting).
+    /// </summary>
+    private void LogChange(ClusterEvent.IMemberEvent change)
+    {
+        var member = change.Member;
+        var roles = string.Join(",", member.Roles.OrderBy(r => r));
+        if (change is ClusterEvent.MemberRemoved removed)
+            _log.Info("cluster member {0} ({1}) removed (was {2})", member.Address, roles, removed.PreviousStatus);
+        else
+            _log.Info("cluster member {0} ({1}) is {2}", member.Address, roles, member.Status);
+    }
 
     /// <summary>The leader removes the entries of members that left or were downed.</summary>
     private void Forget(Member member)

@@ -41,7 +41,7 @@ public class EdgeThroughClusterTests(ITestOutputHelper log)
         await Poll.AssertAsync(async () =>
         {
             var members = await cluster.MembersAsync(edge);
-            var address = members.FirstOrDefault(m => m.Streams.Contains("__defaultVhost__/live/fwd") && cluster.Nodes.Take(2).Any(n => cluster.Addresses[n] == m.Address))?.Address;
+            var address = members?.FirstOrDefault(m => m.Streams.Contains("__defaultVhost__/live/fwd") && cluster.Nodes.Take(2).Any(n => cluster.Addresses[n] == m.Address))?.Address;
             holder = cluster.Nodes.FirstOrDefault(n => cluster.Addresses[n] == address);
             return holder is not null;
         }, TimeSpan.FromSeconds(20), () => "an origin holds the forwarded stream\n" + edge.Output);
@@ -92,7 +92,7 @@ public class EdgeThroughClusterTests(ITestOutputHelper log)
         await Poll.AssertAsync(async () => await a.IsPublishedAsync("dr") && await b.IsPublishedAsync("dr"), TimeSpan.FromSeconds(20), () => "published on both");
 
         b.Signal(Posix.SIGQUIT);
-        await Poll.AssertAsync(async () => (await cluster.MembersAsync(edge)).Any(m => m.Address == cluster.Addresses[b] && m.Draining),
+        await Poll.AssertAsync(async () => (await cluster.MembersAsync(edge))?.Any(m => m.Address == cluster.Addresses[b] && m.Draining) == true,
             TimeSpan.FromSeconds(10), () => "edge sees B draining\n" + b.Output);
 
         await using var player = FfmpegProcess.Play(Rtmp(edge, "dr"));
