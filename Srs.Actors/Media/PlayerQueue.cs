@@ -88,6 +88,12 @@ public sealed class PlayerQueue(TimeSpan maxDuration, int maxPackets = 8192)
         pump.RequestFlush();
     }
 
+    /// <summary>What is queued, oldest first, left in place (the source may be adding meanwhile).</summary>
+    internal MediaPacket[] Snapshot()
+    {
+        lock (_gate) return _pending.ToArray();
+    }
+
     /// <summary>
     /// Moves queued packets into <paramref name="into"/> (which must be empty), oldest first: all
     /// of them, or as many as fit in <paramref name="maxBytes"/> of payload (always at least one).

@@ -180,12 +180,6 @@ public class SourceRegistryTests : TestKit
         Assert.True(_stats.SourcesPassivated > 0, "the timing never hit a passivation: the test did not test the race");
     }
 
-    private static List<MediaPacket> Peek(PlayerQueue queue)
-    {
-        var list = new List<MediaPacket>();
-        queue.DrainTo(ref list);
-        var copy = list.ToList();
-        foreach (var p in copy) queue.Enqueue(p);
-        return copy;
-    }
+    /// <summary>The player's queue as it is; draining and re-queueing would race with the source adding live media.</summary>
+    private static List<MediaPacket> Peek(PlayerQueue queue) => queue.Snapshot().ToList();
 }
