@@ -2,7 +2,9 @@
 # The same `Srs.Bench play` scenario against this server (Release build) and against nginx-rtmp
 # (one worker), one after the other: the server pinned to core 0, the load tool to core 1.
 # Prints each run's summary, then a table of both servers per player count with the CPU and RSS
-# ratios (this server / nginx-rtmp; medians when a point is repeated).
+# ratios (this server / nginx-rtmp; medians when a point is repeated). With REPEAT > 1 it also
+# prints the CPU ratio of each run's pair (both servers measured minutes apart) and their median,
+# which a noisy machine moves less than it moves the ratio of medians.
 #
 #   tests/Srs.Bench/compare-nginx.sh [PLAYERS ...]          default: 100 500 1000 2000
 #
@@ -203,6 +205,8 @@ awk '
     split("server_cpu_pct server_rss_bytes server_rss_idle_bytes latency_p50_ms latency_p99_ms ttff_p50_ms stalled_players failed dropped slow_players tool_cpu_pct", f, " ")
     for (i in f) { v = get(f[i]); if (v != "na") vals[key, f[i]] = vals[key, f[i]] (vals[key, f[i]] == "" ? "" : " ") v }
     lost = get("failed") + get("dropped"); vals[key, "lost"] = vals[key, "lost"] (vals[key, "lost"] == "" ? "" : " ") lost
+    run = get("run"); runcpu[get("label"), get("players"), run] = get("server_cpu_pct")
+    if (!((get("players"), run) in seenrun)) { seenrun[get("players"), run] = 1; runs[get("players")] = runs[get("players")] " " run }
   }
   END {
     printf "%-6s %7s %8s %8s %8s %8s %8s %9s %8s %6s %6s %6s\n", "server", "players", "cpu %", "rss MB", "idle MB", "lat p50", "lat p99", "TTFF p50", "stalled", "failed", "slow", "tool %"
@@ -222,5 +226,13 @@ awk '
       }
       if (("srs" SUBSEP p) in seen && ("nginx" SUBSEP p) in seen && cpu["nginx"] > 0 && rss["nginx"] > 0)
         printf "%-6s %7d   cpu ratio this server / nginx-rtmp = %.2f   rss ratio = %.2f\n", "ratio", p, cpu["srs"] / cpu["nginx"], rss["srs"] / rss["nginx"]
+      # Each run measures both servers within a minute or two, under the same machine conditions:
+      # the ratio per run and its median are steadier than a ratio of medians on a noisy machine.
+      paired = ""; nr = split(runs[p], rl, " ")
+      for (r = 1; r <= nr; r++) {
+        a = runcpu["srs", p, rl[r]]; b = runcpu["nginx", p, rl[r]]
+        if (a != "" && b != "" && b + 0 > 0) paired = paired (paired == "" ? "" : " ") sprintf("%.2f", a / b)
+      }
+      if (paired != "" && nr > 1) printf "%-6s %7d   cpu ratio per run: %s   median %.2f\n", "pairs", p, paired, median(paired)
     }
   }' "$RESULTS"
