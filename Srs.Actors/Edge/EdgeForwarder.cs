@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Srs.Actors.Cluster;
 using Srs.Actors.Media;
+using Srs.Actors.Stats;
 using Srs.Actors.Streams;
 using Srs.Protocol.Rtmp;
 using Srs.Protocol.Rtmp.Client;
@@ -36,6 +37,7 @@ public sealed class EdgeForwarder : ReceiveActor, IWithTimers
     private readonly IActorRef _directory;
     private readonly RtmpLimits _limits;
     private readonly TimeSpan _queueLength;
+    private readonly ServerStats _stats;
     private readonly UpstreamPlan _plan = new();
     private ForwardSession? _session;
     private int _sessionId;
@@ -45,15 +47,16 @@ public sealed class EdgeForwarder : ReceiveActor, IWithTimers
     public static string ClientId(OriginEndpoint origin) => ClientIdPrefix + origin;
     public static bool IsClientId(string? clientId) => clientId?.StartsWith(ClientIdPrefix, StringComparison.Ordinal) == true;
 
-    public static Props Props(StreamKey key, IActorRef directory, RtmpLimits limits, TimeSpan queueLength) =>
-        Akka.Actor.Props.Create(() => new EdgeForwarder(key, directory, limits, queueLength));
+    public static Props Props(StreamKey key, IActorRef directory, RtmpLimits limits, TimeSpan queueLength, ServerStats stats) =>
+        Akka.Actor.Props.Create(() => new EdgeForwarder(key, directory, limits, queueLength, stats));
 
-    public EdgeForwarder(StreamKey key, IActorRef directory, RtmpLimits limits, TimeSpan queueLength)
+    public EdgeForwarder(StreamKey key, IActorRef directory, RtmpLimits limits, TimeSpan queueLength, ServerStats stats)
     {
         _key = key;
         _directory = directory;
         _limits = limits;
         _queueLength = queueLength;
+        _stats = stats;
         Receive<OriginCandidates>(m => m.Key == _key, OnCandidates);
         Receive<UpstreamEnded>(m => m.Session == _sessionId, OnEnded);
         Receive<Retry>(_ => _directory.Tell(new ChoosePublishOrigin(_key)));
@@ -79,7 +82,7 @@ public sealed class EdgeForwarder : ReceiveActor, IWithTimers
             return;
         }
         _sessionId++;
-        _session = new ForwardSession(_sessionId, origin, _key, Context.Parent, Self, _limits, _queueLength, _log);
+        _session = new ForwardSession(_sessionId, origin, _key, Context.Parent, Self, _limits, _queueLength, _stats, _log);
         _log.Info("edge forward of {0}: publishing to origin {1}", _key, origin);
         _session.Start(Self);
     }
@@ -99,7 +102,7 @@ public sealed class EdgeForwarder : ReceiveActor, IWithTimers
     /// what the queue gets until it completes (the source dropped it), the origin closes, or <see cref="Stop"/>.
     /// </summary>
     private sealed class ForwardSession(int id, OriginEndpoint origin, StreamKey key, IActorRef source, IActorRef forwarder,
-        RtmpLimits limits, TimeSpan queueLength, ILoggingAdapter log)
+        RtmpLimits limits, TimeSpan queueLength, ServerStats stats, ILoggingAdapter log)
     {
         private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
         private readonly CancellationTokenSource _cts = new();
@@ -127,7 +130,7 @@ public sealed class EdgeForwarder : ReceiveActor, IWithTimers
             var publishing = false;
             try
             {
-                client = await Upstream.OpenAsync(origin, key, limits, ct);
+                client = await Upstream.OpenAsync(origin, key, limits, stats, ct);
                 using (var publishTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
                 {
                     publishTimeout.CancelAfter(Upstream.OpenTimeout);

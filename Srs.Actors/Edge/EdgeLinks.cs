@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Srs.Actors.Configuration;
+using Srs.Actors.Stats;
 using Srs.Actors.Streams;
 
 namespace Srs.Actors.Edge;
@@ -10,7 +11,7 @@ namespace Srs.Actors.Edge;
 /// publisher it forwards the stream to an origin (<see cref="EdgeForwarder"/>). Both are children
 /// of the source. The source calls <see cref="Update"/> after its publisher or players change.
 /// </summary>
-public sealed class EdgeLinks(StreamKey key, IActorRef directory, SrsSettings settings)
+public sealed class EdgeLinks(StreamKey key, IActorRef directory, SrsSettings settings, ServerStats stats)
 {
     private int _children;
 
@@ -18,8 +19,8 @@ public sealed class EdgeLinks(StreamKey key, IActorRef directory, SrsSettings se
     public IActorRef? Forwarder { get; private set; }
 
     /// <summary>Null on origins and on edges without a directory (no origin configured or known).</summary>
-    public static EdgeLinks? For(StreamKey key, IActorRef? directory, SrsSettings settings) =>
-        settings.Role == NodeRole.Edge && directory is not null ? new EdgeLinks(key, directory, settings) : null;
+    public static EdgeLinks? For(StreamKey key, IActorRef? directory, SrsSettings settings, ServerStats stats) =>
+        settings.Role == NodeRole.Edge && directory is not null ? new EdgeLinks(key, directory, settings, stats) : null;
 
     /// <param name="publisherId">The source's publisher (an upstream pull counts as none that is local).</param>
     /// <param name="players">Client ids of the source's players (forwarders are not players that want the stream).</param>
@@ -29,12 +30,12 @@ public sealed class EdgeLinks(StreamKey key, IActorRef directory, SrsSettings se
         var wantPull = !localPublisher && players.Any(id => !EdgeForwarder.IsClientId(id));
 
         if (wantPull && Puller is null)
-            Puller = Start(context, EdgePuller.Props(key, directory, settings.Limits), "edge-pull");
+            Puller = Start(context, EdgePuller.Props(key, directory, settings.Limits, stats), "edge-pull");
         else if (!wantPull && Puller is not null)
             Puller = Stop(context, Puller);
 
         if (localPublisher && Forwarder is null)
-            Forwarder = Start(context, EdgeForwarder.Props(key, directory, settings.Limits, settings.QueueLength), "edge-forward");
+            Forwarder = Start(context, EdgeForwarder.Props(key, directory, settings.Limits, settings.QueueLength, stats), "edge-forward");
         else if (!localPublisher && Forwarder is not null)
             Forwarder = Stop(context, Forwarder);
     }

@@ -3,6 +3,7 @@ using Akka.Event;
 using Srs.Actors.Cluster;
 using Srs.Actors.Media;
 using Srs.Actors.Rtmp;
+using Srs.Actors.Stats;
 using Srs.Actors.Streams;
 using Srs.Protocol.Rtmp;
 using Srs.Protocol.Rtmp.Client;
@@ -42,6 +43,7 @@ public sealed class EdgePuller : ReceiveActor, IWithTimers
     private readonly StreamKey _key;
     private readonly IActorRef _directory;
     private readonly RtmpLimits _limits;
+    private readonly ServerStats _stats;
     private readonly UpstreamPlan _plan = new();
     private PullSession? _session;
     private int _sessionId;
@@ -51,14 +53,15 @@ public sealed class EdgePuller : ReceiveActor, IWithTimers
     public static string ClientId(OriginEndpoint origin) => ClientIdPrefix + origin;
     public static bool IsClientId(string? clientId) => clientId?.StartsWith(ClientIdPrefix, StringComparison.Ordinal) == true;
 
-    public static Props Props(StreamKey key, IActorRef directory, RtmpLimits limits) =>
-        Akka.Actor.Props.Create(() => new EdgePuller(key, directory, limits));
+    public static Props Props(StreamKey key, IActorRef directory, RtmpLimits limits, ServerStats stats) =>
+        Akka.Actor.Props.Create(() => new EdgePuller(key, directory, limits, stats));
 
-    public EdgePuller(StreamKey key, IActorRef directory, RtmpLimits limits)
+    public EdgePuller(StreamKey key, IActorRef directory, RtmpLimits limits, ServerStats stats)
     {
         _key = key;
         _directory = directory;
         _limits = limits;
+        _stats = stats;
         Receive<OriginCandidates>(m => m.Key == _key, OnCandidates);
         Receive<UpstreamEnded>(m => m.Session == _sessionId, OnEnded);
         Receive<Retry>(_ => _directory.Tell(new ResolveOrigin(_key)));
@@ -104,7 +107,7 @@ public sealed class EdgePuller : ReceiveActor, IWithTimers
             return;
         }
         _sessionId++;
-        _session = new PullSession(_sessionId, origin, _key, Context.Parent, Self, _limits, _log);
+        _session = new PullSession(_sessionId, origin, _key, Context.Parent, Self, _limits, _stats, _log);
         _log.Info("edge pull of {0}: connecting to origin {1}", _key, origin);
         _session.Start(Self);
     }
@@ -125,7 +128,7 @@ public sealed class EdgePuller : ReceiveActor, IWithTimers
     /// to the source on the first media message, so an origin without the stream never makes the
     /// edge's stream look live. Ends when the origin closes, goes silent, or <see cref="Stop"/> is called.
     /// </summary>
-    private sealed class PullSession(int id, OriginEndpoint origin, StreamKey key, IActorRef source, IActorRef puller, RtmpLimits limits, ILoggingAdapter log)
+    private sealed class PullSession(int id, OriginEndpoint origin, StreamKey key, IActorRef source, IActorRef puller, RtmpLimits limits, ServerStats stats, ILoggingAdapter log)
     {
         private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
         private readonly CancellationTokenSource _cts = new();
@@ -153,7 +156,7 @@ public sealed class EdgePuller : ReceiveActor, IWithTimers
             using var silence = CancellationTokenSource.CreateLinkedTokenSource(ct);
             try
             {
-                await using var client = await Upstream.OpenAsync(origin, key, limits, ct);
+                await using var client = await Upstream.OpenAsync(origin, key, limits, stats, ct);
                 using (var playTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
                 {
                     playTimeout.CancelAfter(Upstream.OpenTimeout);

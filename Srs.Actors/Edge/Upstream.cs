@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Srs.Actors.Cluster;
+using Srs.Actors.Stats;
 using Srs.Actors.Streams;
 using Srs.Protocol.Rtmp;
 using Srs.Protocol.Rtmp.Client;
@@ -25,8 +26,11 @@ public static class Upstream
         return new RtmpUrl(host, origin.Port, key.App, key.Stream).TcUrl;
     }
 
-    /// <summary>A connected, handshaken client with its stream created; the caller then plays or publishes.</summary>
-    public static async Task<RtmpClientConnection> OpenAsync(OriginEndpoint origin, StreamKey key, RtmpLimits limits, CancellationToken ct)
+    /// <summary>
+    /// A connected, handshaken client with its stream created; the caller then plays or publishes.
+    /// Every byte it reads or writes counts in <paramref name="stats"/>' upstream totals (/metrics).
+    /// </summary>
+    public static async Task<RtmpClientConnection> OpenAsync(OriginEndpoint origin, StreamKey key, RtmpLimits limits, ServerStats stats, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(OpenTimeout);
@@ -35,7 +39,7 @@ public static class Upstream
         try
         {
             await socket.ConnectAsync(origin.Host, origin.Port, timeout.Token).ConfigureAwait(false);
-            client = new RtmpClientConnection(new NetworkStream(socket, ownsSocket: true), new RtmpClientOptions
+            client = new RtmpClientConnection(new UpstreamStream(new NetworkStream(socket, ownsSocket: true), stats), new RtmpClientOptions
             {
                 Limits = limits,
                 FlashVersion = "FMLE/3.0 (compatible; srs-cluster edge)",

@@ -69,7 +69,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         _settings = settings;
         _stats = stats;
         _streamStats = new StreamStats(stats.NextStreamId(), key);
-        _edge = EdgeLinks.For(key, originDirectory, settings);
+        _edge = EdgeLinks.For(key, originDirectory, settings, stats);
         _merge = new MergeWindow(settings.MergeLatency);
 
         Receive<MediaPacket>(OnMedia);

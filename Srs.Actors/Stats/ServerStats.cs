@@ -17,6 +17,8 @@ public sealed class ServerStats
     private long _sourcesPassivated;
     private long _bytesIn;
     private long _bytesOut;
+    private long _upstreamBytesIn;
+    private long _upstreamBytesOut;
 
     public ConcurrentDictionary<string, ClientStats> Clients { get; } = new();
     public ConcurrentDictionary<string, StreamStats> Streams { get; } = new();
@@ -28,6 +30,9 @@ public sealed class ServerStats
     public long SourcesPassivated => Interlocked.Read(ref _sourcesPassivated);
     public long BytesIn => Interlocked.Read(ref _bytesIn);
     public long BytesOut => Interlocked.Read(ref _bytesOut);
+    /// <summary>Bytes an edge received from origins (pulls) and sent to them (forwarded publishes).</summary>
+    public long UpstreamBytesIn => Interlocked.Read(ref _upstreamBytesIn);
+    public long UpstreamBytesOut => Interlocked.Read(ref _upstreamBytesOut);
 
     public string NextClientId() => Interlocked.Increment(ref _nextClientId).ToString();
     public string NextStreamId() => "vid-" + Interlocked.Increment(ref _nextStreamId);
@@ -38,4 +43,6 @@ public sealed class ServerStats
     public void OnSourcePassivated() => Interlocked.Increment(ref _sourcesPassivated);
     public void AddBytesIn(long n) => Interlocked.Add(ref _bytesIn, n);
     public void AddBytesOut(long n) => Interlocked.Add(ref _bytesOut, n);
+    public void AddUpstreamBytesIn(long n) => Interlocked.Add(ref _upstreamBytesIn, n);
+    public void AddUpstreamBytesOut(long n) => Interlocked.Add(ref _upstreamBytesOut, n);
 }

@@ -29,6 +29,8 @@ public static class Metrics
         Metric("srs_sources_passivated_total", "counter", "Sources passivated after their idle timeout.", stats.SourcesPassivated);
         Metric("srs_bytes_received_total", "counter", "Bytes received from clients.", stats.BytesIn);
         Metric("srs_bytes_sent_total", "counter", "Bytes sent to clients.", stats.BytesOut);
+        Metric("srs_upstream_bytes_received_total", "counter", "Bytes an edge received from origins (pulled streams).", stats.UpstreamBytesIn);
+        Metric("srs_upstream_bytes_sent_total", "counter", "Bytes an edge sent to origins (forwarded publishes).", stats.UpstreamBytesOut);
         Metric("srs_ready", "gauge", "1 while the node takes new clients.", state.Ready ? 1 : 0);
 
         sb.Append("# HELP srs_shutdown_phase The node's lifecycle phase (1 for the current one).\n# TYPE srs_shutdown_phase gauge\n");

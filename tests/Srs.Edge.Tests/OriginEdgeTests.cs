@@ -14,6 +14,7 @@ public class OriginEdgeTests(OriginAndEdge nodes, ITestOutputHelper log) : IClas
     [Fact]
     public async Task Published_on_the_origin_plays_from_the_edge_over_rtmp_and_http_flv()
     {
+        var pulledBefore = await UpstreamAsync(Edge, "received");
         await using var publisher = FfmpegProcess.Publish(Rtmp(Origin, "play"), TimeSpan.FromMinutes(1));
         await Poll.AssertAsync(() => Origin.IsPublishedAsync("play"), Deadline, () => "published on the origin\n" + publisher.Errors);
 
@@ -27,7 +28,18 @@ public class OriginEdgeTests(OriginAndEdge nodes, ITestOutputHelper log) : IClas
         var stream = await StreamAsync(Edge, "play");
         Assert.True(stream?.GetProperty("publish").GetProperty("active").GetBoolean(), "the edge's stream is live");
         Assert.StartsWith("edge-pull:127.0.0.1:", stream!.Value.GetProperty("publish").GetProperty("cid").GetString());
+
+        // What the pull moved shows in the edge's /metrics: media, not only the handshake and commands
+        // (~4 KB); an origin pulls from nobody.
+        var pulled = await UpstreamAsync(Edge, "received") - pulledBefore;
+        log.WriteLine($"edge upstream bytes received during the test: {pulled:F0}");
+        Assert.True(pulled > 20_000, $"edge upstream bytes received: {pulled}");
+        Assert.Equal(0, await UpstreamAsync(Origin, "received"));
+        Assert.Equal(0, await UpstreamAsync(Origin, "sent"));
     }
+
+    private static async Task<double> UpstreamAsync(NodeProcess node, string direction) =>
+        await node.MetricAsync($"srs_upstream_bytes_{direction}_total") ?? throw new Xunit.Sdk.XunitException($"no srs_upstream_bytes_{direction}_total in /metrics");
 
     [Fact]
     public async Task Twenty_players_on_the_edge_make_exactly_one_upstream_connection()
@@ -59,6 +71,7 @@ public class OriginEdgeTests(OriginAndEdge nodes, ITestOutputHelper log) : IClas
     [Fact]
     public async Task Published_on_the_edge_plays_from_the_origin()
     {
+        var forwardedBefore = await UpstreamAsync(Edge, "sent");
         await using var publisher = FfmpegProcess.Publish(Rtmp(Edge, "up"), TimeSpan.FromMinutes(1));
         await Poll.AssertAsync(() => Origin.IsPublishedAsync("up"), Deadline, () => "forwarded to the origin\n" + publisher.Errors + nodes.Output);
         Assert.Single(await ClientsAsync(Origin, "up", "fmle-publish"));
@@ -66,6 +79,10 @@ public class OriginEdgeTests(OriginAndEdge nodes, ITestOutputHelper log) : IClas
         Assert.Equal("aac,h264", await ProbeCodecsAsync(Rtmp(Origin, "up"), Deadline));
         await using var player = FfmpegProcess.Play(Rtmp(Origin, "up"));
         await Poll.AssertAsync(() => player.Frames >= 50, Deadline, () => $"frames {player.Frames}\n{player.Errors}\n{nodes.Output}");
+        var forwarded = await UpstreamAsync(Edge, "sent") - forwardedBefore;
+        log.WriteLine($"edge upstream bytes sent during the test: {forwarded:F0}");
+        Assert.True(forwarded > 20_000, // media, not only the handshake and commands
+            $"edge upstream bytes sent: {forwarded}");
 
         // The edge's own players get the local stream directly, and still no pull is made.
         await using var local = FfmpegProcess.Play(Rtmp(Edge, "up"));

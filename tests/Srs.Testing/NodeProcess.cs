@@ -176,6 +176,18 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     /// <summary>Clients the node counts (conn_srs).</summary>
+    /// <summary>An unlabelled sample from /metrics (Prometheus text), e.g. srs_bytes_sent_total; null when absent or unanswered.</summary>
+    public async Task<double?> MetricAsync(string name)
+    {
+        try
+        {
+            var text = await _http.GetStringAsync($"http://127.0.0.1:{ApiPort}/metrics");
+            var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal));
+            return line is null ? null : double.Parse(line[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { return null; }
+    }
+
     public async Task<int> ClientCountAsync() => (await ShutdownStateAsync())?.Draining ?? -1;
 
     /// <summary>Whether a TCP connect to the port is refused (nothing listens).</summary>
