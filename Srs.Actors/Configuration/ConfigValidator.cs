@@ -8,7 +8,7 @@ namespace Srs.Actors.Configuration;
 /// </summary>
 public static class ConfigValidator
 {
-    private enum Kind { String, Bool, Duration, Int, EndPoint, Role, HostPortList, UrlList, UpgradeSocket }
+    private enum Kind { String, Bool, Duration, PositiveDuration, Int, EndPoint, Role, HostPortList, UrlList, UpgradeSocket }
 
     private static readonly Dictionary<string, Kind> Known = new()
     {
@@ -18,7 +18,8 @@ public static class ConfigValidator
         ["rtmp.max-chunk-size"] = Kind.Int,
         ["rtmp.max-message-size"] = Kind.Int,
         ["rtmp.max-chunk-streams"] = Kind.Int,
-        ["rtmp.handshake-timeout"] = Kind.Duration,
+        ["rtmp.handshake-timeout"] = Kind.PositiveDuration,
+        ["rtmp.publisher-timeout"] = Kind.PositiveDuration,
         ["http-api.enabled"] = Kind.Bool,
         ["http-api.listen"] = Kind.EndPoint,
         ["http-api.debug"] = Kind.Bool,
@@ -93,6 +94,7 @@ public static class ConfigValidator
     {
         Kind.Bool => Try(() => { c.GetBoolean(path); return null; }, "must be on or off"),
         Kind.Duration => Try(() => c.GetTimeSpan(path) >= TimeSpan.Zero ? null : "must not be negative", "must be a duration such as 3s or 500ms"),
+        Kind.PositiveDuration => Try(() => c.GetTimeSpan(path) > TimeSpan.Zero ? null : "must be longer than zero", "must be a duration such as 3s or 500ms"),
         Kind.Int => Try(() => { c.GetInt(path); return null; }, "must be a whole number"),
         Kind.EndPoint => Try(() => { SrsSettings.ParseEndPoint(c.GetString(path)); return null; }),
         Kind.Role => Try(() => { SrsSettings.ParseRole(c.GetString(path)); return null; }),

@@ -78,6 +78,7 @@ public sealed record SrsSettings
                 MaxMessageSize = c.GetInt("rtmp.max-message-size", RtmpLimits.Default.MaxMessageSize),
                 MaxChunkStreams = c.GetInt("rtmp.max-chunk-streams", RtmpLimits.Default.MaxChunkStreams),
                 HandshakeTimeout = c.GetTimeSpan("rtmp.handshake-timeout", RtmpLimits.Default.HandshakeTimeout),
+                PublisherTimeout = c.GetTimeSpan("rtmp.publisher-timeout", RtmpLimits.Default.PublisherTimeout),
             },
             EdgeOrigins = c.HasPath("edge.origins") ? c.GetStringList("edge.origins").ToArray() : [],
             Hooks = HookSettings.FromConfig(c.GetConfig("hooks")),

@@ -27,7 +27,6 @@ namespace Srs.Actors.Rtmp;
 public sealed class RtmpServerSession
 {
     private const uint AckWindow = 2_500_000;
-    private static readonly TimeSpan PublisherSilence = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>"|RtmpSampleAccess", false, false: what Flash players expect after Play.Start.</summary>
@@ -124,7 +123,7 @@ public sealed class RtmpServerSession
 
     private string TimeoutReason() => _source is null
         ? $"no handshake/connect/publish/play within {_settings.Limits.HandshakeTimeout.TotalSeconds:F0}s"
-        : $"publisher silent for {PublisherSilence.TotalSeconds:F0}s";
+        : $"publisher silent for {_settings.Limits.PublisherTimeout.TotalSeconds:0.###}s";
 
     private async Task<bool> HandshakeAsync(CancellationToken ct)
     {
@@ -168,7 +167,7 @@ public sealed class RtmpServerSession
             }
             await AcknowledgeAsync(ct);
             if (result.IsCompleted) return _source is not null && _playerQueue is null ? "publisher closed the connection" : "peer closed the connection";
-            if (_source is not null && _playerQueue is null) _readTimeout.CancelAfter(PublisherSilence);
+            if (_source is not null && _playerQueue is null) _readTimeout.CancelAfter(_settings.Limits.PublisherTimeout);
         }
     }
 
@@ -317,7 +316,7 @@ public sealed class RtmpServerSession
         var accepted = (PublishAccepted)reply;
         BindSource(key, accepted.Source);
         _epoch = accepted.Epoch;
-        _readTimeout.CancelAfter(PublisherSilence);
+        _readTimeout.CancelAfter(_settings.Limits.PublisherTimeout);
         await _output.SendCommandAsync(ServerCommands.Notify(CommandNames.OnFCPublish, "NetStream.Publish.Start", "Started publishing stream."), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
         await _output.SendCommandAsync(ServerCommands.OnStatus("status", "NetStream.Publish.Start", "Started publishing stream."), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
         _log.Info("client {0} publishes {1}", _client.Id, key);

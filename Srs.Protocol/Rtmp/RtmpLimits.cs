@@ -24,5 +24,8 @@ public sealed record RtmpLimits
     /// <summary>A peer silent mid-handshake is closed after this long.</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>A publisher that sends nothing for this long is closed, so a stalled encoder does not hold its stream (SRS's publish normal_timeout).</summary>
+    public TimeSpan PublisherTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
     public static RtmpLimits Default { get; } = new();
 }

@@ -24,6 +24,9 @@ public class ConfigValidatorTests
         Assert.Equal(1985, s.HttpApiListen.Port);
         Assert.Equal(TimeSpan.FromSeconds(3), s.SourceIdleTimeout);
         Assert.Equal(["a.example:1935"], s.EdgeOrigins);
+        Assert.Equal(TimeSpan.FromSeconds(20), s.Limits.PublisherTimeout); // unset: the default
+        Assert.Equal(TimeSpan.FromMilliseconds(1500),
+            SrsSettings.FromConfig(ConfigurationFactory.ParseString("srs.rtmp.publisher-timeout = 1500ms").WithFallback(ConfigurationFactory.ParseString(Base))).Limits.PublisherTimeout);
     }
 
     [Theory]
@@ -37,6 +40,8 @@ public class ConfigValidatorTests
     [InlineData("srs.hooks.on-play = [\"ftp://x\"]", "srs.hooks.on-play:")]
     [InlineData("srs.rtmp.chunk-size = 64", "srs.rtmp.chunk-size:")]
     [InlineData("srs.upgrade-socket = relative.sock", "srs.upgrade-socket:")]
+    [InlineData("srs.rtmp.publisher-timeout = 0s", "srs.rtmp.publisher-timeout: must be longer than zero")]
+    [InlineData("srs.rtmp.handshake-timeout = 0s", "srs.rtmp.handshake-timeout: must be longer than zero")]
     public void EachError_NamesItsKeyPath(string extra, string expectedPrefix)
     {
         var errors = Validate(extra);
