@@ -56,15 +56,10 @@ public sealed class UpstreamStream(Stream inner, ServerStats stats) : Stream
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
     public override void SetLength(long value) => throw new NotSupportedException();
 
+    // Stream.DisposeAsync ends here too; a NetworkStream's disposal is synchronous anyway.
     protected override void Dispose(bool disposing)
     {
         if (disposing) inner.Dispose();
         base.Dispose(disposing);
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        await inner.DisposeAsync().ConfigureAwait(false);
-        await base.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -175,7 +175,6 @@ public sealed class NodeProcess : IAsyncDisposable
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { return false; }
     }
 
-    /// <summary>Clients the node counts (conn_srs).</summary>
     /// <summary>An unlabelled sample from /metrics (Prometheus text), e.g. srs_bytes_sent_total; null when absent or unanswered.</summary>
     public async Task<double?> MetricAsync(string name)
     {
@@ -188,6 +187,7 @@ public sealed class NodeProcess : IAsyncDisposable
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { return null; }
     }
 
+    /// <summary>Clients the node counts (conn_srs).</summary>
     public async Task<int> ClientCountAsync() => (await ShutdownStateAsync())?.Draining ?? -1;
 
     /// <summary>Whether a TCP connect to the port is refused (nothing listens).</summary>
