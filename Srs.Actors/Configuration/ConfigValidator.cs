@@ -35,6 +35,8 @@ public static class ConfigValidator
         ["gop-cache"] = Kind.Bool,
         ["queue-length"] = Kind.Duration,
         ["mw-latency"] = Kind.Duration,
+        ["mw-phases"] = Kind.Int,
+        ["mw-phase-players"] = Kind.Int,
         ["io-uring"] = Kind.Bool,
         ["edge.origins"] = Kind.HostPortList,
         ["hooks.on-connect"] = Kind.UrlList,
@@ -78,7 +80,10 @@ public static class ConfigValidator
         if (srs.HasPath("mw-latency") && Check(srs, "mw-latency", Kind.Duration) is null
             && srs.GetTimeSpan("mw-latency") is var mw && (mw < TimeSpan.Zero || mw > TimeSpan.FromSeconds(1)))
             errors.Add("srs.mw-latency: must be between 0ms and 1s");
-        foreach (var key in new[] { "rtmp.max-chunk-size", "rtmp.max-message-size", "rtmp.max-chunk-streams" })
+        if (srs.HasPath("mw-phases") && Check(srs, "mw-phases", Kind.Int) is null
+            && srs.GetInt("mw-phases") is < 1 or > Media.MergeWindow.MaxPhases)
+            errors.Add($"srs.mw-phases: must be between 1 and {Media.MergeWindow.MaxPhases}");
+        foreach (var key in new[] { "rtmp.max-chunk-size", "rtmp.max-message-size", "rtmp.max-chunk-streams", "mw-phase-players" })
             if (srs.HasPath(key) && Check(srs, key, Kind.Int) is null && srs.GetInt(key) <= 0)
                 errors.Add($"srs.{key}: must be positive");
 

@@ -40,6 +40,18 @@ public sealed record SrsSettings
     /// <summary>Two frames at 25 fps: half the sends of one write per frame, and a frame waits at most ~40 ms.</summary>
     public static readonly TimeSpan DefaultMergeLatency = TimeSpan.FromMilliseconds(80);
 
+    /// <summary>Merged writes: the most phases a source's players are split into, flushed in turn (see <see cref="Media.MergeWindow"/>); 1: all at once.</summary>
+    public int MergePhases { get; init; } = Media.MergeWindow.DefaultPhases;
+
+    /// <summary>Players a merge phase takes before the next one opens: below it a stream's players are flushed together.</summary>
+    public int MergePhasePlayers { get; init; } = DefaultMergePhasePlayers;
+
+    /// <summary>
+    /// A flush to 2,500 players is ~20 ms of sends in a row on the benchmark machine; staggering costs
+    /// some CPU (docs/performance.md), so it starts only where that tail of latency grows past it.
+    /// </summary>
+    public const int DefaultMergePhasePlayers = 2500;
+
     /// <summary>A merged write's sends go to the kernel together through io_uring where the kernel allows it (see <see cref="Media.SendBatch"/>).</summary>
     public bool IoUring { get; init; } = true;
     public int OutChunkSize { get; init; } = 60000;
@@ -70,6 +82,8 @@ public sealed record SrsSettings
             GopCache = c.GetBoolean("gop-cache", true),
             QueueLength = c.GetTimeSpan("queue-length", TimeSpan.FromSeconds(10)),
             MergeLatency = c.GetTimeSpan("mw-latency", DefaultMergeLatency),
+            MergePhases = c.GetInt("mw-phases", Media.MergeWindow.DefaultPhases),
+            MergePhasePlayers = c.GetInt("mw-phase-players", DefaultMergePhasePlayers),
             IoUring = c.GetBoolean("io-uring", true),
             OutChunkSize = c.GetInt("rtmp.chunk-size", 60000),
             Limits = new RtmpLimits

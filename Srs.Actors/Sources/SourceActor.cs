@@ -21,13 +21,16 @@ namespace Srs.Actors.Sources;
 /// </summary>
 public sealed class SourceActor : ReceiveActor, IWithTimers
 {
-    private sealed class Player(IActorRef connection, PlayerQueue queue, int joinedAt)
+    private sealed class Player(IActorRef connection, PlayerQueue queue, int phase, long joinedAt)
     {
         public IActorRef Connection { get; } = connection;
         public PlayerQueue Queue { get; } = queue;
 
-        /// <summary>Packets of the current merge window this player already got with the GOP cache when it joined.</summary>
-        public int Skip { get; set; } = joinedAt;
+        /// <summary>Which of the merge window's staggered phases this player is flushed in.</summary>
+        public int Phase { get; } = phase;
+
+        /// <summary>The window's sequence number of the first packet this player did not get with the GOP cache when it joined.</summary>
+        public long From { get; } = joinedAt;
     }
     private sealed class MergeTick { public static readonly MergeTick Instance = new(); }
 
@@ -40,9 +43,14 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
     private readonly ServerStats _stats;
     private readonly StreamStats _streamStats;
     private readonly Dictionary<string, Player> _players = new();
+    /// <summary>The same players by merge phase: a flush walks only its own phase's players.</summary>
+    private readonly Dictionary<string, Player>[] _phases;
     private readonly List<MediaPacket> _gop = new();
-    /// <summary>Media since the last merged write, handed to every player at the next flush.</summary>
+    /// <summary>Media not yet flushed to every phase, oldest first; <see cref="_windowBase"/> numbers its first packet.</summary>
     private readonly List<MediaPacket> _window = new();
+    private long _windowBase;
+    /// <summary>Per phase, the sequence number of the first packet its players have not been flushed yet.</summary>
+    private readonly long[] _phaseFrom;
     private readonly DateTime _created = DateTime.UtcNow;
     private string? _publisherId;
     private IActorRef? _publisher;
@@ -70,13 +78,16 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         _stats = stats;
         _streamStats = new StreamStats(stats.NextStreamId(), key);
         _edge = EdgeLinks.For(key, originDirectory, settings, stats);
-        _merge = new MergeWindow(settings.MergeLatency);
+        _merge = new MergeWindow(settings.MergeLatency, settings.MergePhases);
+        _phases = new Dictionary<string, Player>[_merge.Phases];
+        for (var i = 0; i < _phases.Length; i++) _phases[i] = new Dictionary<string, Player>();
+        _phaseFrom = new long[_merge.Phases];
 
         Receive<MediaPacket>(OnMedia);
         Receive<Publish>(OnPublish);
         Receive<Unpublish>(m => { if (m.ClientId == _publisherId) PublisherGone("unpublished"); });
         Receive<Play>(OnPlay);
-        Receive<MergeTick>(_ => { if (_merge.IsOverdue(System.Diagnostics.Stopwatch.GetTimestamp())) FlushPlayers(); });
+        Receive<MergeTick>(_ => { if (_merge.IsOverdue(System.Diagnostics.Stopwatch.GetTimestamp())) FlushAllPlayers(); });
         Receive<StopPlay>(m => RemovePlayer(m.ClientId));
         Receive<Terminated>(OnTerminated);
         Receive<IdleTimeout>(m => { if (m.Generation == _idleGeneration && IsIdle) Context.Parent.Tell(new Passivate(Self)); });
@@ -103,6 +114,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         _stats.Streams.TryRemove(_streamStats.Id, out _);
         foreach (var p in _players.Values) p.Queue.Complete();
         _players.Clear();
+        foreach (var phase in _phases) phase.Clear();
     }
 
     private void OnPublish(Publish m)
@@ -128,8 +140,14 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
 
     private void OnPlay(Play m)
     {
-        if (_players.Remove(m.ClientId, out var previous)) previous.Queue.Complete();
-        _players[m.ClientId] = new Player(m.Connection, m.Queue, _window.Count);
+        if (_players.Remove(m.ClientId, out var previous))
+        {
+            _phases[previous.Phase].Remove(m.ClientId);
+            previous.Queue.Complete();
+        }
+        var player = new Player(m.Connection, m.Queue, PhaseForNewPlayer(), _windowBase + _window.Count);
+        _players[m.ClientId] = player;
+        _phases[player.Phase][m.ClientId] = player;
         Context.Watch(m.Connection);
         _streamStats.Clients = _players.Count + (_publisher is null ? 0 : 1);
 
@@ -170,27 +188,63 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
 
         if (packet.IsVideo) _hasVideo = true;
         _window.Add(packet);
-        if (_merge.OnPacket(packet, _hasVideo)) FlushPlayers();
+        if (_merge.OnPacket(packet, _hasVideo) is var due and not 0) FlushPlayers(due);
     }
 
     /// <summary>
-    /// A merged write: the window's packets go to every player at once, and each player's pump sends
-    /// them, on this thread as far as each socket takes them (see <see cref="MediaPump.Deliver"/>).
+    /// Phase k opens once the stream has k x <see cref="SrsSettings.MergePhasePlayers"/> players (up to
+    /// <see cref="SrsSettings.MergePhases"/>); a new player joins the smallest open phase.
     /// </summary>
-    private void FlushPlayers()
+    private int PhaseForNewPlayer()
+    {
+        var open = (int)Math.Min(_phases.Length, 1 + (long)_players.Count / Math.Max(1, _settings.MergePhasePlayers));
+        var smallest = 0;
+        for (var i = 1; i < open; i++)
+            if (_phases[i].Count < _phases[smallest].Count) smallest = i;
+        return smallest;
+    }
+
+    /// <summary>Flushes every phase now (media overdue on the wall clock, the publisher gone).</summary>
+    private void FlushAllPlayers()
     {
         _merge.Flushed();
+        FlushPlayers(_merge.AllPhases);
+    }
+
+    /// <summary>
+    /// A merged write to the players of the phases in <paramref name="due"/>: the packets each phase
+    /// has not had go to all its players at once, and each player's pump sends them, on this thread
+    /// as far as each socket takes them (see <see cref="MediaPump.Deliver"/>).
+    /// </summary>
+    private void FlushPlayers(int due)
+    {
         var window = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_window);
-        using (var sends = _settings.IoUring && _players.Count > 1 && !window.IsEmpty ? SendBatch.Rent(window) : null)
+        var end = _windowBase + window.Length;
+        for (var phase = 0; phase < _phases.Length; phase++)
         {
-            foreach (var p in _players.Values)
+            if ((due & (1 << phase)) == 0) continue;
+            var from = _phaseFrom[phase];
+            var players = _phases[phase];
+            var pending = window[(int)(from - _windowBase)..];
+            using (var sends = _settings.IoUring && players.Count > 1 && !pending.IsEmpty ? SendBatch.Rent(pending) : null)
             {
-                if (p.Skip < window.Length) p.Queue.Deliver(window[p.Skip..], sends);
-                else p.Queue.Flush();
-                p.Skip = 0;
+                foreach (var p in players.Values)
+                {
+                    var start = (int)(Math.Max(from, p.From) - _windowBase);
+                    if (start < window.Length) p.Queue.Deliver(window[start..], sends);
+                    else p.Queue.Flush();
+                }
             }
+            _phaseFrom[phase] = end;
         }
-        _window.Clear();
+
+        // Drop what every phase has had.
+        var oldest = _phaseFrom.Min();
+        if (oldest > _windowBase)
+        {
+            _window.RemoveRange(0, (int)(oldest - _windowBase));
+            _windowBase = oldest;
+        }
     }
 
     private void CacheGop(MediaPacket packet)
@@ -227,7 +281,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         _streamStats.PublisherClientId = null;
         _gop.Clear();
         _sawVideo = _hasVideo = false;
-        FlushPlayers();
+        FlushAllPlayers();
         Timers.Cancel("merge");
         _streamStats.Clients = _players.Count;
         if (_draining) CloseWaitingPlayers();
@@ -246,6 +300,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
     private void RemovePlayer(string clientId)
     {
         if (!_players.Remove(clientId, out var player)) return;
+        _phases[player.Phase].Remove(clientId);
         player.Queue.Complete();
         if (!player.Connection.Equals(_publisher)) Context.Unwatch(player.Connection);
         _streamStats.Clients = _players.Count + (_publisher is null ? 0 : 1);

@@ -27,6 +27,10 @@ public class ConfigValidatorTests
         Assert.Equal(TimeSpan.FromSeconds(20), s.Limits.PublisherTimeout); // unset: the default
         Assert.Equal(TimeSpan.FromMilliseconds(1500),
             SrsSettings.FromConfig(ConfigurationFactory.ParseString("srs.rtmp.publisher-timeout = 1500ms").WithFallback(ConfigurationFactory.ParseString(Base))).Limits.PublisherTimeout);
+        Assert.Equal(2, s.MergePhases); // unset: the default
+        Assert.Equal(2500, s.MergePhasePlayers); // unset: the default
+        Assert.Empty(Validate("srs.mw-phases = 1"));
+        Assert.Equal(1, SrsSettings.FromConfig(ConfigurationFactory.ParseString("srs.mw-phases = 1").WithFallback(ConfigurationFactory.ParseString(Base))).MergePhases);
     }
 
     [Theory]
@@ -42,6 +46,10 @@ public class ConfigValidatorTests
     [InlineData("srs.upgrade-socket = relative.sock", "srs.upgrade-socket:")]
     [InlineData("srs.rtmp.publisher-timeout = 0s", "srs.rtmp.publisher-timeout: must be longer than zero")]
     [InlineData("srs.rtmp.handshake-timeout = 0s", "srs.rtmp.handshake-timeout: must be longer than zero")]
+    [InlineData("srs.mw-phases = 0", "srs.mw-phases: must be between 1 and 8")]
+    [InlineData("srs.mw-phases = 9", "srs.mw-phases: must be between 1 and 8")]
+    [InlineData("srs.mw-phases = two", "srs.mw-phases:")]
+    [InlineData("srs.mw-phase-players = 0", "srs.mw-phase-players: must be positive")]
     public void EachError_NamesItsKeyPath(string extra, string expectedPrefix)
     {
         var errors = Validate(extra);

@@ -63,31 +63,104 @@ public class SourceRegistryTests : TestKit
     }
 
     [Fact]
-    public void MergedWrites_HoldMediaUntilTheWindowCloses_AndAPlayerJoiningMidWindowGetsNothingTwice()
+    public void MergedWrites_HoldMediaUntilThePlayersWindowCloses_PhasesHalfAWindowApart_AndAPlayerJoiningMidWindowGetsNothingTwice()
     {
         var registry = Sys.ActorOf(SourceRegistry.Props(
-            new SrsSettings { SourceIdleTimeout = TimeSpan.FromSeconds(30), MergeLatency = TimeSpan.FromSeconds(8) }, _stats));
+            new SrsSettings { SourceIdleTimeout = TimeSpan.FromSeconds(30), MergeLatency = TimeSpan.FromSeconds(8), MergePhasePlayers = 1 }, _stats));
         var publisher = CreateTestProbe();
         var source = Publish(registry, publisher).Source;
-        var first = new PlayerQueue(TimeSpan.FromSeconds(10));
+        var first = new PlayerQueue(TimeSpan.FromSeconds(30));
         Play(registry, CreateTestProbe(), first, "first");
 
-        // A long window (8 s of stream time, so the wall-clock tick for overdue media cannot flush during the test).
+        // A long window (8 s of stream time, so the wall-clock tick for overdue media cannot flush during the
+        // test; the queues hold 30 s, longer than the 12 s of stream the test sends).
         var k = Packets.Keyframe(0); var a1 = Packets.Audio(1000); var f1 = Packets.Frame(4000); var a2 = Packets.Audio(5000);
         foreach (var p in new[] { k, a1, f1, a2 }) source.Tell(p, publisher.Ref);
         AwaitCondition(() => Peek(first).Count == 1); // the keyframe opened the stream: flushed at once
         Assert.Equal(new[] { k }, Peek(first));
 
         // Joins while a1, f1 and a2 wait for the window to close: it gets them with the GOP.
-        var second = new PlayerQueue(TimeSpan.FromSeconds(10));
+        var second = new PlayerQueue(TimeSpan.FromSeconds(30));
         Play(registry, CreateTestProbe(), second, "second");
         Assert.Equal(new[] { k, a1, f1, a2 }, Peek(second));
 
-        var f2 = Packets.Frame(8000); // 8 s after the last flush: the window closes
+        // The two players are in different phases, flushed half a window (4 s) apart: the first's window
+        // closes 8 s after its last flush, the second's at 12 s (its phase was last flushed on f1).
+        var f2 = Packets.Frame(8000);
         source.Tell(f2, publisher.Ref);
         AwaitCondition(() => Peek(first).Count == 5);
         Assert.Equal(new[] { k, a1, f1, a2, f2 }, Peek(first));
-        Assert.Equal(new[] { k, a1, f1, a2, f2 }, Peek(second));
+        Assert.Equal(new[] { k, a1, f1, a2 }, Peek(second));
+
+        var f3 = Packets.Frame(12000);
+        source.Tell(f3, publisher.Ref);
+        AwaitCondition(() => Peek(second).Count == 6);
+        Assert.Equal(new[] { k, a1, f1, a2, f2, f3 }, Peek(second));
+        Assert.Equal(new[] { k, a1, f1, a2, f2 }, Peek(first));
+    }
+
+    [Fact]
+    public void PlayersBelowThePhaseSize_AreFlushedTogether_TheNextOpensTheSecondPhase()
+    {
+        var registry = Sys.ActorOf(SourceRegistry.Props(
+            new SrsSettings { SourceIdleTimeout = TimeSpan.FromSeconds(30), MergeLatency = TimeSpan.FromSeconds(8), MergePhasePlayers = 2 }, _stats));
+        var publisher = CreateTestProbe();
+        var source = Publish(registry, publisher).Source;
+        var queues = Enumerable.Range(0, 3).Select(_ => new PlayerQueue(TimeSpan.FromSeconds(30))).ToArray();
+        for (var i = 0; i < queues.Length; i++) Play(registry, CreateTestProbe(), queues[i], "p" + i);
+
+        // The keyframe opens every phase at once; then phase 1 (the third player) is due on f1, phase 0 (the first two) on f2.
+        var k = Packets.Keyframe(0); var f1 = Packets.Frame(4000); var f2 = Packets.Frame(8000);
+        source.Tell(k, publisher.Ref);
+        source.Tell(f1, publisher.Ref);
+        AwaitCondition(() => Peek(queues[2]).Count == 2);
+        Assert.Equal(new[] { k }, Peek(queues[0]));
+        Assert.Equal(new[] { k }, Peek(queues[1]));
+
+        source.Tell(f2, publisher.Ref);
+        AwaitCondition(() => Peek(queues[0]).Count == 3 && Peek(queues[1]).Count == 3);
+        Assert.Equal(new[] { k, f1, f2 }, Peek(queues[0]));
+        Assert.Equal(new[] { k, f1, f2 }, Peek(queues[1]));
+        Assert.Equal(new[] { k, f1 }, Peek(queues[2]));
+    }
+
+    [Fact]
+    public void StaggeredPhases_EveryPlayerGetsEveryPacketOnce_InOrder_FromTheKeyframeBeforeItJoined()
+    {
+        var registry = Sys.ActorOf(SourceRegistry.Props(
+            new SrsSettings { SourceIdleTimeout = TimeSpan.FromSeconds(30), MergeLatency = TimeSpan.FromMilliseconds(80), MergePhasePlayers = 2 }, _stats));
+        var publisher = CreateTestProbe();
+        var source = Publish(registry, publisher).Source;
+        var vh = Packets.VideoHeader(); var ah = Packets.AudioHeader();
+        source.Tell(vh, publisher.Ref);
+        source.Tell(ah, publisher.Ref);
+
+        // 60 frames at 25 fps with audio, a keyframe every 25; players join at frames 3, 10, 17, ... so
+        // they land in both phases (the second opens at 2 players) and at every point of their windows.
+        var sent = new List<MediaPacket>();
+        var players = new List<(PlayerQueue Queue, int JoinedAfter)>();
+        for (var frame = 0; frame < 60; frame++)
+        {
+            var ts = (uint)(frame * 40);
+            foreach (var p in new[] { frame % 25 == 0 ? Packets.Keyframe(ts) : Packets.Frame(ts), Packets.Audio(ts + 20) })
+            {
+                source.Tell(p, publisher.Ref);
+                sent.Add(p);
+            }
+            if (frame % 7 != 3) continue;
+            var queue = new PlayerQueue(TimeSpan.FromSeconds(10));
+            Play(registry, CreateTestProbe(), queue, "p" + frame);
+            players.Add((queue, sent.Count));
+        }
+        source.Tell(new Unpublish("pub")); // flushes every phase
+
+        foreach (var (queue, joinedAfter) in players)
+        {
+            var keyframe = sent.FindLastIndex(joinedAfter - 1, p => p.IsKeyframe);
+            var expected = new[] { vh, ah }.Concat(sent.Skip(keyframe)).ToList();
+            AwaitCondition(() => Peek(queue).Count >= expected.Count);
+            Assert.Equal(expected, Peek(queue));
+        }
     }
 
     [Fact]
