@@ -47,8 +47,9 @@ public sealed record SrsSettings
     public int MergePhasePlayers { get; init; } = DefaultMergePhasePlayers;
 
     /// <summary>
-    /// A flush to 2,500 players is ~20 ms of sends in a row on the benchmark machine; staggering costs
-    /// some CPU (docs/performance.md), so it starts only where that tail of latency grows past it.
+    /// A flush to 2,500 players is ~20 ms of sends in a row on the benchmark machine. Staggering costs
+    /// some CPU (players' delayed ACKs land during the other phase's flush, docs/performance.md), so it
+    /// starts only where a flush gets that long.
     /// </summary>
     public const int DefaultMergePhasePlayers = 2500;
 
