@@ -16,8 +16,9 @@ namespace Srs.Actors.Media;
 /// video (audio-only stretches, a stalled encoder), judged on the wall clock.
 /// </para>
 /// <para>
-/// Players are split into <see cref="Phases"/> phases whose windows are staggered: at 80 ms one
-/// half of the players is flushed on even frames, the other half on odd ones. Each player still
+/// The windows of the <see cref="Phases"/> phases are staggered (the source decides which players
+/// are in which phase): at 80 ms with two phases, one half of the players is flushed on even
+/// frames, the other half on odd ones. Each player still
 /// gets one write per window, but a flush sends to half the players, so the last player of a
 /// flush waits half as long behind the others (with thousands of players one flush is tens of
 /// milliseconds of sends in a row) and the sends are spread evenly over time instead of coming in

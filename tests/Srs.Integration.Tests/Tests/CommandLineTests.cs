@@ -26,6 +26,22 @@ public sealed class CommandLineTests : IDisposable
         Assert.True(code == 0, $"`-t -c good.conf` should exit 0, exited {code}. Output:\n{output}");
     }
 
+    [Theory]
+    [InlineData("hocon/origin.conf")]
+    [InlineData("hocon/edge.conf")]
+    [InlineData("hocon/cluster/origin-a.conf")]
+    [InlineData("hocon/cluster/origin-b.conf")]
+    [InlineData("hocon/cluster/edge.conf")]
+    public async Task Check_of_each_shipped_config_exits_0(string shipped)
+    {
+        var path = Path.Combine(NodeBinary.RepositoryRoot, shipped);
+        Assert.True(File.Exists(path), $"{shipped} is missing");
+
+        var (code, output) = await NodeBinary.RunToExitAsync(Timeout, "-t", "-c", path);
+
+        Assert.True(code == 0, $"`-t -c {shipped}` should exit 0, exited {code}. Output:\n{output}");
+    }
+
     [Fact]
     public async Task Check_of_a_bad_config_exits_1_and_names_each_key_path()
     {

@@ -3,16 +3,22 @@ using Xunit.Abstractions;
 
 namespace Srs.Integration.Tests.Tests;
 
-/// <summary>50 players on one stream (40 RTMP, 10 HTTP-FLV; ffprobe without decoding keeps it light) all receive.</summary>
+/// <summary>
+/// 50 players on one stream (40 RTMP, 10 HTTP-FLV; ffprobe without decoding keeps it light) all
+/// receive: with the defaults (one merge phase), and with the players split over two staggered
+/// phases (a phase opens every 10 players), where each phase is flushed on its own frames.
+/// </summary>
 [Collection(HeavyCollection.Name)]
 public sealed class ManyPlayersTests(ITestOutputHelper output)
 {
     private const int Fps = FfmpegPublisher.Fps;
 
-    [Fact]
-    public async Task Fifty_players_on_one_stream_all_receive()
+    [Theory]
+    [InlineData(null)]
+    [InlineData("srs.mw-phase-players = 10")]
+    public async Task Fifty_players_on_one_stream_all_receive(string? extraConfig)
     {
-        await using var s = await Scenario.StartAsync(output);
+        await using var s = await Scenario.StartAsync(output, extraConfig);
         s.Publish("crowd");
         await s.Until(async () => (await s.Api.FindStreamAsync("crowd"))?.PublishActive == true,
             TimeSpan.FromSeconds(15), "the API shows live/crowd published");
