@@ -19,6 +19,11 @@ public class SourceRegistryTests : TestKit
     private IActorRef Registry(TimeSpan idle) =>
         Sys.ActorOf(SourceRegistry.Props(new SrsSettings { SourceIdleTimeout = idle }, _stats));
 
+    /// <summary>A registry whose sources merge writes over <paramref name="latency"/>, a phase opening every <paramref name="phasePlayers"/> players.</summary>
+    private IActorRef MergingRegistry(TimeSpan latency, int phasePlayers) =>
+        Sys.ActorOf(SourceRegistry.Props(
+            new SrsSettings { SourceIdleTimeout = TimeSpan.FromSeconds(30), MergeLatency = latency, MergePhasePlayers = phasePlayers }, _stats));
+
     private PublishAccepted Publish(IActorRef registry, TestProbe publisher, string id = "pub")
     {
         registry.Tell(new SourceEnvelope(Key, new Publish(id, publisher.Ref)), TestActor);
@@ -65,8 +70,7 @@ public class SourceRegistryTests : TestKit
     [Fact]
     public void MergedWrites_HoldMediaUntilThePlayersWindowCloses_PhasesHalfAWindowApart_AndAPlayerJoiningMidWindowGetsNothingTwice()
     {
-        var registry = Sys.ActorOf(SourceRegistry.Props(
-            new SrsSettings { SourceIdleTimeout = TimeSpan.FromSeconds(30), MergeLatency = TimeSpan.FromSeconds(8), MergePhasePlayers = 1 }, _stats));
+        var registry = MergingRegistry(TimeSpan.FromSeconds(8), phasePlayers: 1);
         var publisher = CreateTestProbe();
         var source = Publish(registry, publisher).Source;
         var first = new PlayerQueue(TimeSpan.FromSeconds(30));
@@ -102,8 +106,7 @@ public class SourceRegistryTests : TestKit
     [Fact]
     public void PlayersBelowThePhaseSize_AreFlushedTogether_TheNextOpensTheSecondPhase()
     {
-        var registry = Sys.ActorOf(SourceRegistry.Props(
-            new SrsSettings { SourceIdleTimeout = TimeSpan.FromSeconds(30), MergeLatency = TimeSpan.FromSeconds(8), MergePhasePlayers = 2 }, _stats));
+        var registry = MergingRegistry(TimeSpan.FromSeconds(8), phasePlayers: 2);
         var publisher = CreateTestProbe();
         var source = Publish(registry, publisher).Source;
         var queues = Enumerable.Range(0, 3).Select(_ => new PlayerQueue(TimeSpan.FromSeconds(30))).ToArray();
@@ -127,8 +130,7 @@ public class SourceRegistryTests : TestKit
     [Fact]
     public void StaggeredPhases_EveryPlayerGetsEveryPacketOnce_InOrder_FromTheKeyframeBeforeItJoined()
     {
-        var registry = Sys.ActorOf(SourceRegistry.Props(
-            new SrsSettings { SourceIdleTimeout = TimeSpan.FromSeconds(30), MergeLatency = TimeSpan.FromMilliseconds(80), MergePhasePlayers = 2 }, _stats));
+        var registry = MergingRegistry(TimeSpan.FromMilliseconds(80), phasePlayers: 2);
         var publisher = CreateTestProbe();
         var source = Publish(registry, publisher).Source;
         var vh = Packets.VideoHeader(); var ah = Packets.AudioHeader();
