@@ -59,7 +59,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
     private MediaPacket? _metaData;
     private MediaPacket? _videoHeader;
     private MediaPacket? _audioHeader;
-    private bool _sawVideo;
+    /// <summary>The current publisher has sent a video frame (a sequence header alone does not count): merged writes follow video frames, the GOP starts at a keyframe.</summary>
     private bool _hasVideo;
     private readonly MergeWindow _merge;
     private bool _draining;
@@ -166,6 +166,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
     private void OnMedia(MediaPacket packet)
     {
         if (!Sender.Equals(_publisher)) return; // late packets of a publisher that has gone
+        if (packet.IsVideo && !packet.IsHeader) _hasVideo = true;
 
         if (packet.Kind == MediaKind.Script)
         {
@@ -186,7 +187,6 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
             }
         }
 
-        if (packet.IsVideo) _hasVideo = true;
         _window.Add(packet);
         if (_merge.OnPacket(packet, _hasVideo) is var due and not 0) FlushPlayers(due);
     }
@@ -249,9 +249,8 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
 
     private void CacheGop(MediaPacket packet)
     {
-        if (packet.IsVideo) _sawVideo = true;
         if (packet.IsKeyframe) _gop.Clear();
-        else if (_sawVideo && _gop.Count == 0) return; // nothing decodable before the first keyframe
+        else if (_hasVideo && _gop.Count == 0) return; // nothing decodable before the first keyframe
         _gop.Add(packet);
 
         // A GOP longer than a player's queue could never be sent whole: drop it and wait for the next keyframe
@@ -259,7 +258,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         var span = _gop[^1].Timestamp - (long)_gop[0].Timestamp;
         if (span > _settings.QueueLength.TotalMilliseconds)
         {
-            if (_sawVideo) _gop.Clear(); else _gop.RemoveRange(0, _gop.Count / 2);
+            if (_hasVideo) _gop.Clear(); else _gop.RemoveRange(0, _gop.Count / 2);
         }
     }
 
@@ -280,7 +279,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         _publisherId = null;
         _streamStats.PublisherClientId = null;
         _gop.Clear();
-        _sawVideo = _hasVideo = false;
+        _hasVideo = false;
         FlushAllPlayers();
         Timers.Cancel("merge");
         _streamStats.Clients = _players.Count;

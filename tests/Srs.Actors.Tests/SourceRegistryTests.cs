@@ -68,6 +68,26 @@ public class SourceRegistryTests : TestKit
     }
 
     [Fact]
+    public void A_Stream_Starting_MidGop_IsCachedFromItsFirstKeyframe()
+    {
+        var registry = Registry(TimeSpan.FromSeconds(30));
+        var publisher = CreateTestProbe();
+        var source = Publish(registry, publisher).Source;
+        var vh = Packets.VideoHeader(); var ah = Packets.AudioHeader();
+        // An inter frame and audio before any keyframe: a player could not decode from there.
+        foreach (var p in new[] { vh, ah, Packets.Frame(0), Packets.Audio(10) }) source.Tell(p, publisher.Ref);
+        var early = new PlayerQueue(TimeSpan.FromSeconds(10));
+        Play(registry, CreateTestProbe(), early, "early");
+        Assert.Equal(new[] { vh, ah }, Peek(early));
+
+        var k = Packets.Keyframe(40); var a = Packets.Audio(50);
+        foreach (var p in new[] { k, a }) source.Tell(p, publisher.Ref);
+        var late = new PlayerQueue(TimeSpan.FromSeconds(10));
+        Play(registry, CreateTestProbe(), late, "late");
+        Assert.Equal(new[] { vh, ah, k, a }, Peek(late));
+    }
+
+    [Fact]
     public void MergedWrites_HoldMediaUntilThePlayersWindowCloses_PhasesHalfAWindowApart_AndAPlayerJoiningMidWindowGetsNothingTwice()
     {
         var registry = MergingRegistry(TimeSpan.FromSeconds(8), phasePlayers: 1);
