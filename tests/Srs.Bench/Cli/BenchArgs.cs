@@ -33,6 +33,18 @@ public sealed class BenchArgs
 
     public string? OptionalString(string name) => Take(name);
 
+    /// <summary>One of <paramref name="allowed"/>; the first is the default.</summary>
+    public string Choice(string name, params string[] allowed)
+    {
+        var value = Take(name) ?? allowed[0];
+        if (Array.IndexOf(allowed, value) < 0)
+            throw new ArgumentException($"--{name}: '{value}' is not {string.Join(", ", allowed[..^1])} or {allowed[^1]}");
+        return value;
+    }
+
+    /// <summary>"on" or "off".</summary>
+    public bool Switch(string name, bool fallback) => Choice(name, fallback ? ["on", "off"] : ["off", "on"]) == "on";
+
     public int Int(string name, int fallback, int min = 1)
     {
         var text = Take(name);

@@ -43,31 +43,20 @@ public static class ChurnMode
 
     public static async Task<int> RunAsync(BenchArgs args, CancellationToken ct)
     {
-        var url = RtmpUrl.Parse(args.String("url", "rtmp://127.0.0.1:1935/live/churn"));
-        var protocol = args.String("protocol", "rtmp");
-        if (protocol is not ("rtmp" or "flv")) throw new ArgumentException($"--protocol: '{protocol}' is not rtmp or flv");
-        var flvHost = args.String("flv", "127.0.0.1:8080");
+        var options = PlayerOptions.Parse(args, "rtmp://127.0.0.1:1935/live/churn");
         var rate = args.Int("rate", 20);
         var hold = args.Duration("hold", TimeSpan.FromSeconds(2));
-        var close = args.String("close", "abrupt");
-        if (close is not ("abrupt" or "mixed")) throw new ArgumentException($"--close: '{close}' is not abrupt or mixed");
+        var close = args.Choice("close", "abrupt", "mixed");
         var duration = args.Duration("duration", TimeSpan.FromSeconds(60));
         var every = args.Duration("every", TimeSpan.FromSeconds(10));
-        var streamCount = args.Int("streams", 1);
-        var profile = new StreamProfile(args.Int("bitrate", 1000), args.Int("gop", 50));
-        var setupTimeout = args.Duration("setup-timeout", TimeSpan.FromSeconds(10));
-        var handshake = args.String("handshake", "digest");
-        var gcMode = args.String("gc", "auto");
-        if (gcMode is not ("on" or "off" or "auto")) throw new ArgumentException($"--gc: '{gcMode}' is not on, off or auto");
+        var gcMode = args.Choice("gc", "auto", "on", "off");
         var settle = args.Duration("settle", TimeSpan.FromSeconds(5));
         var label = args.String("label", "server");
         using var probe = ServerProbe.Parse(args.OptionalString("server-pid"), args.OptionalString("api"));
         args.ThrowOnUnknown();
 
-        var flv = protocol == "flv";
-        var (host, port) = flv ? (flvHost[..flvHost.LastIndexOf(':')], int.Parse(flvHost[(flvHost.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture)) : (url.Host, url.Port);
-        var context = new PlayContext(await PlayContext.ResolveAsync(host, port), 16384);
-        var target = new PlayTarget(url, PlayTarget.StreamNames(url, streamCount), flv, context, flvHost, handshake == "digest");
+        var (protocol, profile) = (options.Protocol, options.Profile);
+        var target = await options.TargetAsync(16384);
         var stream = new SyntheticStream(profile, stamped: true);
         var forceGc = gcMode != "off" && probe.Api is not null;
 
@@ -75,7 +64,7 @@ public static class ChurnMode
                           $"on {target.Describe(target.Streams[0])}; a row every {every.TotalSeconds:0.#} s");
 
         var clock = Stopwatch.StartNew();
-        await using var fleet = new PlayerFleet(target, setupTimeout, TimeSpan.FromSeconds(3));
+        await using var fleet = new PlayerFleet(target, options.SetupTimeout, TimeSpan.FromSeconds(3));
         await fleet.PublishAsync(stream);
         await Task.Delay(TimeSpan.FromSeconds(2), ct);
 

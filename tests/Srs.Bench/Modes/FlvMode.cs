@@ -23,12 +23,7 @@ public static class FlvMode
     {
         var path = args.String("out", "synthetic.flv");
         var duration = args.Duration("duration", TimeSpan.FromSeconds(4));
-        var stamped = args.String("stamped", "off") switch
-        {
-            "on" => true,
-            "off" => false,
-            var other => throw new ArgumentException($"--stamped: '{other}' is not on or off"),
-        };
+        var stamped = args.Switch("stamped", false);
         var stream = new SyntheticStream(new StreamProfile(args.Int("bitrate", 1000), args.Int("gop", 50)), stamped);
         args.ThrowOnUnknown();
 

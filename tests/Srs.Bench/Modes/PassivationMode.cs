@@ -49,12 +49,7 @@ public static class PassivationMode
         var every = args.Int("every", 1000);
         var profile = new StreamProfile(args.Int("bitrate", 1000), args.Int("gop", 50));
         var settleTimeout = args.Duration("settle-timeout", TimeSpan.FromSeconds(120));
-        var settleEach = args.String("settle-each", "on") switch
-        {
-            "on" => true,
-            "off" => false,
-            var other => throw new ArgumentException($"--settle-each: '{other}' is not on or off"),
-        };
+        var settleEach = args.Switch("settle-each", true);
         args.ThrowOnUnknown();
         if (every > streams) every = streams;
 

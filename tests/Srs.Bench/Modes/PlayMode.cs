@@ -46,21 +46,13 @@ public static class PlayMode
 
     public static async Task<int> RunAsync(BenchArgs args, CancellationToken ct)
     {
-        var url = RtmpUrl.Parse(args.String("url", "rtmp://127.0.0.1:1935/live/play"));
-        var protocol = args.String("protocol", "rtmp");
-        if (protocol is not ("rtmp" or "flv")) throw new ArgumentException($"--protocol: '{protocol}' is not rtmp or flv");
-        var flvHost = args.String("flv", "127.0.0.1:8080");
+        var options = PlayerOptions.Parse(args, "rtmp://127.0.0.1:1935/live/play");
         var playerCount = args.Int("players", 100);
-        var streamCount = args.Int("streams", 1);
         var ramp = args.Int("ramp", 200, min: 0);
         var settle = args.Duration("settle", TimeSpan.FromSeconds(5));
         var window = args.Duration("duration", TimeSpan.FromSeconds(40));
         var warmup = args.Duration("warmup", TimeSpan.FromSeconds(2));
-        var profile = new StreamProfile(args.Int("bitrate", 1000), args.Int("gop", 50));
         var stallAfter = args.Duration("stall", TimeSpan.FromSeconds(3));
-        var setupTimeout = args.Duration("setup-timeout", TimeSpan.FromSeconds(10));
-        var handshake = args.String("handshake", "digest");
-        if (handshake is not ("digest" or "simple")) throw new ArgumentException($"--handshake: '{handshake}' is not digest or simple");
         var recvBuffer = args.Int("recv-buffer", 32768, min: 4096);
         var probeEvery = args.Int("probe-every", 10);
         var batchBytes = args.Int("batch-bytes", 16384, min: 0);
@@ -68,10 +60,9 @@ public static class PlayMode
         using var probe = ServerProbe.Parse(args.OptionalString("server-pid"), args.OptionalString("api"));
         args.ThrowOnUnknown();
 
-        var flv = protocol == "flv";
-        var endpoint = flv ? SplitHostPort(flvHost) : (url.Host, url.Port);
-        var context = new PlayContext(await PlayContext.ResolveAsync(endpoint.Item1, endpoint.Item2), recvBuffer, probeEvery, batchBytes);
-        var target = new PlayTarget(url, PlayTarget.StreamNames(url, streamCount), flv, context, flvHost, handshake == "digest");
+        var (protocol, streamCount, profile) = (options.Protocol, options.Streams, options.Profile);
+        var target = await options.TargetAsync(recvBuffer, probeEvery, batchBytes);
+        var context = target.Context;
         var stream = new SyntheticStream(profile, stamped: true);
         var fdLimit = ServerProbe.FileDescriptorLimit();
 
@@ -90,7 +81,7 @@ public static class PlayMode
 
         var clock = Stopwatch.StartNew();
         var phase = "publish";
-        await using var fleet = new PlayerFleet(target, setupTimeout, stallAfter);
+        await using var fleet = new PlayerFleet(target, options.SetupTimeout, stallAfter);
         var live = new LiveRates(fleet, probe, context);
         long? rssMax = null;
         await using (new ConsoleProgress(() =>
@@ -161,14 +152,6 @@ public static class PlayMode
             await fleet.DisposeAsync();
             return summary.Print();
         }
-    }
-
-    private static (string, int) SplitHostPort(string hostPort)
-    {
-        var colon = hostPort.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(hostPort[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port))
-            throw new ArgumentException($"--flv: '{hostPort}' is not host:port");
-        return (hostPort[..colon], port);
     }
 
     /// <summary>The progress line: players by state, rates since the last line, the server's CPU and RSS.</summary>
