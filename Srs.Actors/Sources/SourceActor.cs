@@ -49,7 +49,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
     /// <summary>Media not yet flushed to every phase, oldest first; <see cref="_windowBase"/> numbers its first packet.</summary>
     private readonly List<MediaPacket> _window = new();
     private long _windowBase;
-    /// <summary>Per phase, the sequence number of the first packet its players have not been flushed yet.</summary>
+    /// <summary>Per phase, the sequence number of the first packet its players have not had yet.</summary>
     private readonly long[] _phaseFrom;
     private readonly DateTime _created = DateTime.UtcNow;
     private string? _publisherId;
