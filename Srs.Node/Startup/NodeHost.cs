@@ -69,15 +69,16 @@ public static class NodeHost
         HttpFlvServer? flv = null;
         HandoverServer? handover = null;
         GracefulShutdown? quit = null;
-        builder.Services.AddAkka("srs", akka =>
+        builder.Services.AddAkka("srs", (akka, services) =>
         {
             akka.AddHocon(config, HoconAddMode.Prepend);
             akka.AddHocon(ShutdownTimeouts.For(settings), HoconAddMode.Prepend);
             akka.AddHocon(ClusterSetup.RoleConfig(settings), HoconAddMode.Prepend);
+            akka.AddSetup(new Akka.Hosting.Logging.LoggerFactorySetup(services.GetRequiredService<ILoggerFactory>()));
             akka.ConfigureLoggers(l =>
             {
                 l.ClearLoggers();
-                l.AddLoggerFactory();
+                l.AddLogger<AkkaLogBridge>();
             });
             akka.WithActors((system, registry) =>
             {

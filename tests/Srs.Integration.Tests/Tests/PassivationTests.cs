@@ -20,6 +20,11 @@ public sealed class PassivationTests(ITestOutputHelper output)
 
         await s.Until(async () => await s.Api.FindStreamAsync("brief") is null, TimeSpan.FromSeconds(3 + 5),
             "the idle source is gone from /api/v1/streams within idle-timeout (3 s) + 5 s");
+        // The log line names the class that logged it and carries the message alone (no second
+        // timestamp, level, thread or actor path from Akka's own formatting).
+        await s.Until(() => Task.FromResult(s.Node.Log.Contains("Srs.Actors.Sources.SourceActor[0] source __defaultVhost__/live/brief passivated")),
+            TimeSpan.FromSeconds(5), "the node logs the passivation under the source's class");
+        s.Check(!s.Node.Log.Contains("[INFO]["), "Akka's own log prefix should not appear in the node's log");
 
         s.Publish("brief", name: "publisher again");
         var player = s.PlayRtmp("brief", readSeconds: 2);
