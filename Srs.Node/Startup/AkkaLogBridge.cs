@@ -17,6 +17,9 @@ namespace Srs.Node.Startup;
 public sealed class AkkaLogBridge : ActorBase, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
 {
     private readonly ILoggerFactory _factory;
+    /// <summary>Categories live as long as the logger factory: a bound keeps unexpected names from growing them.</summary>
+    private const int MaxCategories = 256;
+
     private readonly Dictionary<string, ILogger> _loggers = new();
 
     public AkkaLogBridge()
@@ -45,7 +48,10 @@ public sealed class AkkaLogBridge : ActorBase, IRequiresMessageQueue<ILoggerMess
     {
         var category = Category(e);
         if (!_loggers.TryGetValue(category, out var logger))
-            _loggers[category] = logger = _factory.CreateLogger(category);
+        {
+            if (_loggers.Count >= MaxCategories) category = Fallback;
+            if (!_loggers.TryGetValue(category, out logger)) _loggers[category] = logger = _factory.CreateLogger(category);
+        }
         var level = e.LogLevel() switch
         {
             AkkaLogLevel.DebugLevel => LogLevel.Debug,
@@ -57,15 +63,19 @@ public sealed class AkkaLogBridge : ActorBase, IRequiresMessageQueue<ILoggerMess
         logger.Log(level, default, e.Message?.ToString() ?? "", e.Cause, static (text, _) => text);
     }
 
+    private const string Fallback = "Akka";
+
     /// <summary>
     /// The logging class; for loggers named by a string instead ("quit", Akka's "remoting (akka://srs)",
-    /// "Cluster (akka://srs)") that name, without the actor system's address.
+    /// "Cluster (akka://srs)") that name, without the actor system's address. A name that is an address
+    /// or actor path (one per remote peer or actor) would make a category each: those go under "Akka".
     /// </summary>
     private static string Category(LogEvent e)
     {
         if (e.LogClass != typeof(DummyClassForStringSources)) return e.LogClass.FullName ?? e.LogClass.Name;
-        var source = e.LogSource ?? "akka";
-        var address = source.IndexOf(" (akka", StringComparison.Ordinal);
-        return address > 0 ? source[..address] : source;
+        var source = e.LogSource ?? "";
+        var cut = source.IndexOf(" (", StringComparison.Ordinal);
+        if (cut > 0) source = source[..cut];
+        return source.Length == 0 || source.Contains('/') ? Fallback : source;
     }
 }
