@@ -15,7 +15,7 @@ internal sealed class ForwardPump(PlayerQueue queue, RtmpClientConnection client
     : MediaPump(queue)
 {
     private static readonly byte[] SetDataFrame = BuildSetDataFrame();
-    private readonly TimestampRebaser _rebaser = new();
+    private TimestampRebaser _rebaser; // a mutable struct: not readonly
 
     /// <summary>True once a batch has reached the origin.</summary>
     public bool Sent { get; private set; }

@@ -18,19 +18,20 @@ public abstract class MediaPump
     public const int MaxBatchBytes = 256 * 1024;
 
     private readonly PlayerQueue _queue;
-    private readonly SemaphoreSlim _gate;
+    private readonly WriteGate _gate;
     private readonly TaskCompletionSource<string> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _stopped; // _ended is completed, read without touching it (a merged write checks every player)
     private List<MediaPacket> _batch = new(); // used only while behind (Drain); a player that keeps up never fills it
     private int _requested;
 
-    protected MediaPump(PlayerQueue queue, SemaphoreSlim gate)
+    protected MediaPump(PlayerQueue queue, WriteGate gate)
     {
         _queue = queue;
         _gate = gate;
     }
 
     /// <summary>A pump that is the only writer on its connection: its gate guards nothing else.</summary>
-    protected MediaPump(PlayerQueue queue) : this(queue, new SemaphoreSlim(1, 1)) { }
+    protected MediaPump(PlayerQueue queue) : this(queue, new WriteGate()) { }
 
     /// <summary>Completes with the reason the pump stopped: the queue ended, the connection failed, or <see cref="Stop"/>.</summary>
     public Task<string> Completion => _ended.Task;
@@ -39,7 +40,11 @@ public abstract class MediaPump
     public void Start() => _queue.Attach(this);
 
     /// <summary>Stops sending; a write in progress still completes or fails.</summary>
-    public void Stop(string reason) => _ended.TrySetResult(reason);
+    public void Stop(string reason)
+    {
+        _stopped = true;
+        _ended.TrySetResult(reason);
+    }
 
     /// <summary>
     /// Starts, and completes with the reason the pump stopped once no write is in progress any more
@@ -61,7 +66,7 @@ public abstract class MediaPump
     /// After <see cref="Stop"/>: waits until no write is in progress and keeps it so, for a caller
     /// that must not let go of the connection's output (an HTTP response) while a write uses it.
     /// </summary>
-    public Task IdleAsync() => _gate.WaitAsync();
+    public Task IdleAsync() => _gate.EnterAsync();
 
     /// <summary>
     /// A source's merged write. When nothing is queued for this player and nobody is writing, the
@@ -71,7 +76,7 @@ public abstract class MediaPump
     /// </summary>
     public void Deliver(ReadOnlySpan<MediaPacket> packets, SendBatch? sends = null)
     {
-        if (!packets.IsEmpty && !_ended.Task.IsCompleted && _queue.IsCaughtUp && _gate.Wait(0))
+        if (!packets.IsEmpty && !_stopped && _queue.IsCaughtUp && _gate.TryEnter())
         {
             if (_queue.IsCaughtUp) // again, now that no drain can run
             {
@@ -128,7 +133,7 @@ public abstract class MediaPump
     /// <summary>Runs a requested flush if nobody else is writing; called again by whoever releases the gate.</summary>
     public void TryRun()
     {
-        while (Volatile.Read(ref _requested) == 1 && !_ended.Task.IsCompleted && _gate.Wait(0))
+        while (Volatile.Read(ref _requested) == 1 && !_stopped && _gate.TryEnter())
         {
             // Cleared before draining: a flush asked for from here on is served by the next round.
             Volatile.Write(ref _requested, 0);
@@ -152,7 +157,7 @@ public abstract class MediaPump
     /// <summary>Sends until the queue is empty (true) or a write went asynchronous (false: the gate stays held).</summary>
     private bool Drain()
     {
-        while (!_ended.Task.IsCompleted)
+        while (!_stopped)
         {
             _queue.DrainTo(ref _batch, MaxBatchBytes, out var finished);
             if (_batch.Count == 0)

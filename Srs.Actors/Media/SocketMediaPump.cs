@@ -26,6 +26,7 @@ public abstract class SocketMediaPump : MediaPump
     protected int CopyBelow => _batched ? 0 : 1024;
 
     private readonly Socket _socket;
+    private readonly SafeHandle _handle; // kept: a batched send needs only the descriptor, not the Socket
     private readonly ServerStats _stats;
     private List<ArraySegment<byte>> _segments = new(16);
 
@@ -42,10 +43,11 @@ public abstract class SocketMediaPump : MediaPump
     private long _sent;
 
     /// <param name="gate">Shared with the connection's other writer, if it has one (RTMP command replies); null: its own.</param>
-    protected SocketMediaPump(PlayerQueue queue, SemaphoreSlim? gate, Socket socket, ClientStats client, ServerStats stats)
-        : base(queue, gate ?? new SemaphoreSlim(1, 1))
+    protected SocketMediaPump(PlayerQueue queue, WriteGate? gate, Socket socket, ClientStats client, ServerStats stats)
+        : base(queue, gate ?? new WriteGate())
     {
         _socket = socket;
+        _handle = socket.SafeHandle;
         _stats = stats;
         _scratch = _ownScratch;
         socket.Blocking = false;
@@ -92,7 +94,7 @@ public abstract class SocketMediaPump : MediaPump
             EndDirectWrite(ValueTask.CompletedTask);
             return true;
         }
-        if (!sends.TryAdd(this, _socket.SafeHandle, _segments, _scratch == _ownScratch ? _ownScratch : null))
+        if (!sends.TryAdd(this, _handle, _segments, _scratch == _ownScratch ? _ownScratch : null))
         {
             ValueTask write;
             try { write = SendPrepared(); }

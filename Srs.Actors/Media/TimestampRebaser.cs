@@ -4,7 +4,8 @@ namespace Srs.Actors.Media;
 /// Keeps one player's timestamps going forward across publish sessions: when a publisher
 /// leaves and another starts (timestamps restarting at 0), the player continues from where it was.
 /// </summary>
-public sealed class TimestampRebaser
+/// <remarks>A mutable struct, kept as a (non-readonly) field of the pump that owns it: one object fewer to reach per player and merged write.</remarks>
+public struct TimestampRebaser
 {
     private bool _started;
     private int _epoch;

@@ -14,7 +14,7 @@ namespace Srs.Actors.Rtmp;
 public sealed class RtmpMediaPump(PlayerQueue queue, RtmpOutput output, Socket socket, ClientStats client, ServerStats stats)
     : SocketMediaPump(queue, output.Gate, socket, client, stats)
 {
-    private readonly TimestampRebaser _rebaser = new();
+    private TimestampRebaser _rebaser; // a mutable struct: not readonly
     private volatile bool _paused;
 
     /// <summary>The player asked for a pause (NetStream.Pause): media is not sent meanwhile.</summary>

@@ -14,7 +14,7 @@ namespace Srs.Node.Http;
 public sealed class FlvMediaPump(PlayerQueue queue, PipeWriter body, ClientStats client, ServerStats stats, CancellationToken ct)
     : MediaPump(queue)
 {
-    private readonly TimestampRebaser _rebaser = new();
+    private TimestampRebaser _rebaser; // a mutable struct: not readonly
 
     protected override ValueTask WriteAsync(ReadOnlySpan<MediaPacket> batch)
     {

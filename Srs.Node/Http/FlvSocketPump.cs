@@ -15,7 +15,7 @@ public sealed class FlvSocketPump(PlayerQueue queue, Socket socket, ClientStats 
     : SocketMediaPump(queue, gate: null, socket, client, stats)
 {
     private const int TagOverhead = FlvWriter.TagHeaderSize + FlvWriter.PreviousTagSizeLength;
-    private readonly TimestampRebaser _rebaser = new();
+    private TimestampRebaser _rebaser; // a mutable struct: not readonly
 
     protected override int ScratchNeeded(ReadOnlySpan<MediaPacket> batch)
     {

@@ -5,7 +5,7 @@ namespace Srs.Actors.Tests;
 public class MediaPumpTests
 {
     /// <summary>Records each batch; a write completes at once unless <see cref="Hold"/> makes the next one wait.</summary>
-    private sealed class RecordingPump(PlayerQueue queue, SemaphoreSlim gate) : MediaPump(queue, gate)
+    private sealed class RecordingPump(PlayerQueue queue, WriteGate gate) : MediaPump(queue, gate)
     {
         public readonly List<MediaPacket[]> Batches = new();
         public TaskCompletionSource? Held;
@@ -23,10 +23,10 @@ public class MediaPumpTests
         }
     }
 
-    private static (PlayerQueue, RecordingPump) Create(SemaphoreSlim? gate = null)
+    private static (PlayerQueue, RecordingPump) Create(WriteGate? gate = null)
     {
         var queue = new PlayerQueue(TimeSpan.FromSeconds(10));
-        return (queue, new RecordingPump(queue, gate ?? new SemaphoreSlim(1, 1)));
+        return (queue, new RecordingPump(queue, gate ?? new WriteGate()));
     }
 
     [Fact]
@@ -72,10 +72,10 @@ public class MediaPumpTests
     [Fact]
     public async Task ACommandHoldingTheGate_DelaysTheFlush_UntilItIsReleased()
     {
-        var gate = new SemaphoreSlim(1, 1);
+        var gate = new WriteGate();
         var (queue, pump) = Create(gate);
         pump.Start();
-        await gate.WaitAsync(); // a command reply is being written
+        await gate.EnterAsync(); // a command reply is being written
         queue.Enqueue(Packets.Keyframe(0));
         queue.Flush();
         Assert.Empty(pump.Batches);
@@ -112,7 +112,7 @@ public class MediaPumpTests
     public void Deliver_ToAPlayerDroppingToTheNextKeyframe_GoesThroughTheQueue()
     {
         var queue = new PlayerQueue(TimeSpan.FromMilliseconds(100));
-        var pump = new RecordingPump(queue, new SemaphoreSlim(1, 1));
+        var pump = new RecordingPump(queue, new WriteGate());
         queue.Enqueue(Packets.Keyframe(0));
         queue.Enqueue(Packets.Frame(200)); // more than 100 ms queued: dropped, waiting for a keyframe
         pump.Start();

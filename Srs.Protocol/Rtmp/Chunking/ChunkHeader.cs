@@ -15,6 +15,9 @@ namespace Srs.Protocol.Rtmp.Chunking;
 /// </remarks>
 public static class ChunkHeader
 {
+    /// <summary>The chunk size both sides use until a Set Chunk Size message changes it.</summary>
+    public const int DefaultChunkSize = 128;
+
     /// <summary>3-byte basic header + 11-byte message header + 4-byte extended timestamp.</summary>
     public const int MaxFullSize = 18;
 

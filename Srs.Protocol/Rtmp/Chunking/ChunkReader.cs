@@ -36,7 +36,7 @@ public sealed class ChunkReader(RtmpLimits? limits = null)
     private long _pendingBytes;
 
     /// <summary>The peer's current chunk size (128 until it sends Set Chunk Size).</summary>
-    public int ChunkSize { get; private set; } = 128;
+    public int ChunkSize { get; private set; } = ChunkHeader.DefaultChunkSize;
 
     /// <summary>
     /// Consumes whole chunks from <paramref name="input"/> (advancing it) until a message is

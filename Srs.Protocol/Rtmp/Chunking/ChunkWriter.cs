@@ -29,7 +29,7 @@ public sealed class ChunkWriter
     private readonly OutgoingChunkStreamState[] _lowStreams = new OutgoingChunkStreamState[LowIdCount];
     private Dictionary<int, OutgoingChunkStreamState>? _highStreams;
 
-    public int ChunkSize { get; private set; } = 128;
+    public int ChunkSize { get; private set; } = ChunkHeader.DefaultChunkSize;
 
     /// <summary>Writes a Set Chunk Size message, then uses the new size for what follows.</summary>
     public void SetChunkSize(IBufferWriter<byte> output, int chunkSize)

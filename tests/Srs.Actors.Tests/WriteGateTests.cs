@@ -1,0 +1,125 @@
+using Srs.Actors.Media;
+
+namespace Srs.Actors.Tests;
+
+public class WriteGateTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public void TryEnter_TakesAFreeGateOnce_AndReleaseFreesIt()
+    {
+        var gate = new WriteGate();
+        Assert.True(gate.TryEnter());
+        Assert.False(gate.TryEnter());
+        gate.Release();
+        Assert.True(gate.TryEnter());
+    }
+
+    [Fact]
+    public async Task Waiters_GetTheGate_OneAtATime_InTheOrderTheyCame()
+    {
+        var gate = new WriteGate();
+        Assert.True(gate.TryEnter());
+        var first = gate.EnterAsync();
+        var second = gate.EnterAsync();
+        Assert.False(first.IsCompleted);
+        Assert.False(second.IsCompleted);
+
+        gate.Release();
+        await first.WaitAsync(Patience);
+        Assert.False(second.IsCompleted);
+        Assert.False(gate.TryEnter()); // handed to the first waiter, not freed
+
+        gate.Release();
+        await second.WaitAsync(Patience);
+        gate.Release();
+        Assert.True(gate.TryEnter());
+    }
+
+    [Fact]
+    public async Task ACancelledWaiter_IsSkipped_AndTheNextOneGetsTheGate()
+    {
+        var gate = new WriteGate();
+        Assert.True(gate.TryEnter());
+        using var cts = new CancellationTokenSource();
+        var cancelled = gate.EnterAsync(cts.Token);
+        var next = gate.EnterAsync();
+
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Patience));
+        Assert.False(next.IsCompleted);
+
+        gate.Release();
+        await next.WaitAsync(Patience);
+        Assert.False(gate.TryEnter());
+    }
+
+    [Fact]
+    public void AnAlreadyCancelledToken_FailsAtOnce_WithoutQueueing()
+    {
+        var gate = new WriteGate();
+        Assert.True(gate.TryEnter());
+        var wait = gate.EnterAsync(new CancellationToken(canceled: true));
+        Assert.True(wait.IsCanceled);
+        gate.Release();
+        Assert.True(gate.TryEnter()); // nobody was queued to hand it to
+    }
+
+    [Fact]
+    public async Task UnderContention_OneHolderAtATime_AndNoWaiterIsLost()
+    {
+        // Synchronous takers (as a source's flush) race asynchronous waiters (as command replies):
+        // at no time may two hold the gate, and every waiter must get it in the end.
+        var gate = new WriteGate();
+        var holders = 0;
+        var maxHolders = 0;
+        var entered = 0;
+
+        void Hold()
+        {
+            var now = Interlocked.Increment(ref holders);
+            InterlockedMax(ref maxHolders, now);
+            Thread.SpinWait(20);
+            Interlocked.Decrement(ref holders);
+            Interlocked.Increment(ref entered);
+            gate.Release();
+        }
+
+        async Task Waiter(int rounds)
+        {
+            for (var i = 0; i < rounds; i++)
+            {
+                await gate.EnterAsync();
+                Hold();
+            }
+        }
+
+        void Taker(int rounds)
+        {
+            var taken = 0;
+            while (taken < rounds)
+            {
+                if (!gate.TryEnter()) { Thread.Yield(); continue; }
+                Hold();
+                taken++;
+            }
+        }
+
+        const int Rounds = 2_000;
+        var tasks = new List<Task>();
+        for (var i = 0; i < 4; i++) tasks.Add(Task.Run(() => Waiter(Rounds)));
+        for (var i = 0; i < 2; i++) tasks.Add(Task.Run(() => Taker(Rounds)));
+        await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(1, maxHolders);
+        Assert.Equal(6 * Rounds, entered);
+        Assert.True(gate.TryEnter()); // left free
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        for (var seen = Volatile.Read(ref target); value > seen; seen = Volatile.Read(ref target))
+            if (Interlocked.CompareExchange(ref target, value, seen) == seen) return;
+    }
+}
