@@ -17,12 +17,12 @@ public sealed class RtmpOutput(PipeWriter pipe, ClientStats client, ServerStats 
     /// <summary>The message stream id given by createStream: media and stream commands use it.</summary>
     public const uint MediaStreamId = 1;
 
-    private readonly WriteGate _lock = new();
+    private readonly WriteGate _gate = new();
     private readonly ChunkWriter _chunks = new();
     private int _chunkSize = ChunkHeader.DefaultChunkSize; // the writer's, kept here: read for every merged write
 
     /// <summary>Held by whoever writes on the connection: a command here, or the media pump.</summary>
-    internal WriteGate Gate => _lock;
+    internal WriteGate Gate => _gate;
 
     /// <summary>The chunk size this side sends with (set by the connect preamble).</summary>
     public int ChunkSize => Volatile.Read(ref _chunkSize);
@@ -32,7 +32,7 @@ public sealed class RtmpOutput(PipeWriter pipe, ClientStats client, ServerStats 
 
     public async ValueTask SendCommandAsync(byte[] payload, uint streamId, CancellationToken ct, int chunkStreamId = ChunkStreams.OverConnection)
     {
-        await _lock.EnterAsync(ct).ConfigureAwait(false);
+        await _gate.EnterAsync(ct).ConfigureAwait(false);
         try
         {
             _chunks.Write(pipe, chunkStreamId, RtmpMessageType.CommandAmf0, 0, streamId, payload);
@@ -43,7 +43,7 @@ public sealed class RtmpOutput(PipeWriter pipe, ClientStats client, ServerStats 
 
     public async ValueTask SendDataAsync(byte[] payload, uint streamId, CancellationToken ct)
     {
-        await _lock.EnterAsync(ct).ConfigureAwait(false);
+        await _gate.EnterAsync(ct).ConfigureAwait(false);
         try
         {
             _chunks.Write(pipe, ChunkStreams.OverStream, RtmpMessageType.DataAmf0, 0, streamId, payload);
@@ -55,7 +55,7 @@ public sealed class RtmpOutput(PipeWriter pipe, ClientStats client, ServerStats 
     /// <summary>The server's half of connect: window, bandwidth and its chunk size, before the _result.</summary>
     public async ValueTask SendConnectPreambleAsync(uint window, int chunkSize, CancellationToken ct)
     {
-        await _lock.EnterAsync(ct).ConfigureAwait(false);
+        await _gate.EnterAsync(ct).ConfigureAwait(false);
         try
         {
             ProtocolControl.WriteWindowAckSize(_chunks, pipe, window);
@@ -69,7 +69,7 @@ public sealed class RtmpOutput(PipeWriter pipe, ClientStats client, ServerStats 
 
     public async ValueTask SendUserControlAsync(UserControlEvent ev, CancellationToken ct)
     {
-        await _lock.EnterAsync(ct).ConfigureAwait(false);
+        await _gate.EnterAsync(ct).ConfigureAwait(false);
         try
         {
             ProtocolControl.WriteUserControl(_chunks, pipe, ev);
@@ -80,7 +80,7 @@ public sealed class RtmpOutput(PipeWriter pipe, ClientStats client, ServerStats 
 
     public async ValueTask SendAcknowledgementAsync(uint sequenceNumber, CancellationToken ct)
     {
-        await _lock.EnterAsync(ct).ConfigureAwait(false);
+        await _gate.EnterAsync(ct).ConfigureAwait(false);
         try
         {
             ProtocolControl.WriteAcknowledgement(_chunks, pipe, sequenceNumber);
@@ -100,7 +100,7 @@ public sealed class RtmpOutput(PipeWriter pipe, ClientStats client, ServerStats 
 
     private void Release()
     {
-        _lock.Release();
+        _gate.Release();
         Pump?.TryRun();
     }
 }
