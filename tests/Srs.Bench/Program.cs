@@ -61,3 +61,9 @@ catch (HttpRequestException e)
     Console.Error.WriteLine("error: the node's HTTP API: " + e.Message);
     return 1;
 }
+catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
+{
+    // The server is not there or went away (publishing failed, connection refused): say so, no stack trace.
+    Console.Error.WriteLine("error: " + e.Message);
+    return 1;
+}
