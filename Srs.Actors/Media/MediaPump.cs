@@ -20,7 +20,7 @@ public abstract class MediaPump
     private readonly PlayerQueue _queue;
     private readonly WriteGate _gate;
     private readonly TaskCompletionSource<string> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private volatile bool _stopped; // _ended is completed, read without touching it (a merged write checks every player)
+    private volatile bool _stopped; // set with _ended: a merged write checks it for every player, one field instead of two more objects
     private List<MediaPacket> _batch = new(); // used only while behind (Drain); a player that keeps up never fills it
     private int _requested;
 
