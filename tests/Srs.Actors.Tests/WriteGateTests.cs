@@ -56,14 +56,15 @@ public class WriteGateTests
     }
 
     [Fact]
-    public void AnAlreadyCancelledToken_FailsAtOnce_WithoutQueueing()
+    public void AnAlreadyCancelledToken_FailsAtOnce_AndTheGateStaysWithItsHolder()
     {
         var gate = new WriteGate();
         Assert.True(gate.TryEnter());
         var wait = gate.EnterAsync(new CancellationToken(canceled: true));
         Assert.True(wait.IsCanceled);
+        Assert.False(gate.TryEnter()); // still held
         gate.Release();
-        Assert.True(gate.TryEnter()); // nobody was queued to hand it to
+        Assert.True(gate.TryEnter()); // not handed to the cancelled waiter
     }
 
     [Fact]
