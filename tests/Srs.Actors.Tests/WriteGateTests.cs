@@ -9,8 +9,7 @@ public class WriteGateTests
     [Fact]
     public void TryEnter_TakesAFreeGateOnce_AndReleaseFreesIt()
     {
-        var gate = new WriteGate();
-        Assert.True(gate.TryEnter());
+        var gate = Held();
         Assert.False(gate.TryEnter());
         gate.Release();
         Assert.True(gate.TryEnter());
@@ -19,8 +18,7 @@ public class WriteGateTests
     [Fact]
     public async Task Waiters_GetTheGate_OneAtATime_InTheOrderTheyCame()
     {
-        var gate = new WriteGate();
-        Assert.True(gate.TryEnter());
+        var gate = Held();
         var first = gate.EnterAsync();
         var second = gate.EnterAsync();
         Assert.False(first.IsCompleted);
@@ -40,8 +38,7 @@ public class WriteGateTests
     [Fact]
     public async Task ACancelledWaiter_IsSkipped_AndTheNextOneGetsTheGate()
     {
-        var gate = new WriteGate();
-        Assert.True(gate.TryEnter());
+        var gate = Held();
         using var cts = new CancellationTokenSource();
         var cancelled = gate.EnterAsync(cts.Token);
         var next = gate.EnterAsync();
@@ -58,8 +55,7 @@ public class WriteGateTests
     [Fact]
     public void AnAlreadyCancelledToken_FailsAtOnce_AndTheGateStaysWithItsHolder()
     {
-        var gate = new WriteGate();
-        Assert.True(gate.TryEnter());
+        var gate = Held();
         var wait = gate.EnterAsync(new CancellationToken(canceled: true));
         Assert.True(wait.IsCanceled);
         Assert.False(gate.TryEnter()); // still held
@@ -116,6 +112,14 @@ public class WriteGateTests
         Assert.Equal(1, maxHolders);
         Assert.Equal(6 * Rounds, entered);
         Assert.True(gate.TryEnter()); // left free
+    }
+
+    /// <summary>A gate some writer holds (as a command reply or a flush in progress).</summary>
+    private static WriteGate Held()
+    {
+        var gate = new WriteGate();
+        Assert.True(gate.TryEnter());
+        return gate;
     }
 
     private static void InterlockedMax(ref int target, int value)
