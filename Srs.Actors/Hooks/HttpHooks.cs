@@ -15,7 +15,11 @@ public enum HookEvent { OnConnect, OnPublish, OnUnpublish, OnPlay, OnStop }
 /// </summary>
 public sealed class HttpHooks(HookSettings settings, HttpClient? http = null)
 {
-    private readonly HttpClient _http = http ?? new HttpClient { Timeout = settings.Timeout };
+    // Made on the first call: the HTTP client stack (with TLS, which maps libcrypto) is ~7 MB of
+    // memory that a node without hooks never needs (docs/performance.md, "Idle footprint").
+    private HttpClient? _http = http;
+
+    private HttpClient Http => LazyInitializer.EnsureInitialized(ref _http, () => new HttpClient { Timeout = settings.Timeout });
 
     public bool Any => settings.Any;
 
@@ -61,7 +65,7 @@ public sealed class HttpHooks(HookSettings settings, HttpClient? http = null)
         };
         try
         {
-            using var response = await _http.PostAsJsonAsync(url, body);
+            using var response = await Http.PostAsJsonAsync(url, body);
             var text = (await response.Content.ReadAsStringAsync()).Trim();
             if (!response.IsSuccessStatusCode) return $"HTTP {(int)response.StatusCode}";
             if (text == "0") return null;
