@@ -49,7 +49,7 @@ public sealed class HttpFlvServer : IServiceListener, IAsyncDisposable
         builder.Services.AddSingleton(settings);
 
         var sockets = new List<Socket>();
-        builder.WebHost.UseKestrel(k =>
+        builder.WebHost.ConfigureKestrel(k => // the slim builder's Kestrel: HTTP/1.1 and 2 only; UseKestrel would add HTTP/3 (QUIC) and HTTPS
         {
             k.AddServerHeader = false;
             k.Listen(settings.HttpServerListen);

@@ -157,7 +157,7 @@ public static class NodeHost
     private static void ConfigureKestrel(WebApplicationBuilder builder, SrsSettings settings, bool flvSeparate,
         InheritedListeners inherited, ListenerSet listeners)
     {
-        builder.WebHost.UseKestrel(k =>
+        builder.WebHost.ConfigureKestrel(k => // the slim builder's Kestrel: HTTP/1.1 and 2 only; UseKestrel would add HTTP/3 (QUIC) and HTTPS
         {
             k.AddServerHeader = false;
             var endpoints = new List<IPEndPoint>();
