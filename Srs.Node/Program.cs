@@ -31,6 +31,7 @@ if (cli.TestOnly)
 if (errors.Count > 0) return 1;
 
 var settings = SrsSettings.FromConfig(config);
+NoAppConfig.Install();
 try
 {
     return await NodeHost.RunAsync(config, settings);
