@@ -28,7 +28,12 @@ public class ClusterQuitTests(ITestOutputHelper log)
         log.WriteLine("seen from the edge: " + string.Join(" > ", seen));
         Assert.True(seen.IndexOf("Draining") >= 0, "never seen draining: " + string.Join(" > ", seen));
         Assert.DoesNotContain("Up", seen.SkipWhile(s => s != "Draining"));
-        var changes = watcher.Output.Split('\n').Where(l => l.Contains($"cluster member {address} (origin)")).ToList();
+        // The API can answer "gone" before the watcher's log line about it has reached us (its
+        // stdout is read asynchronously), so the log is awaited, not read once.
+        List<string> Changes() => watcher.Output.Split('\n').Where(l => l.Contains($"cluster member {address} (origin)")).ToList();
+        await Poll.AssertAsync(() => Changes().Any(l => l.Contains(" removed (was ")), TimeSpan.FromSeconds(5),
+            () => "the watcher's log shows it removed:\n" + string.Join("\n", Changes()));
+        var changes = Changes();
         var leaving = changes.FindIndex(l => l.Contains(" is Leaving") || l.Contains(" is Exiting"));
         var removed = changes.FindIndex(l => l.Contains(" removed (was "));
         Assert.True(leaving >= 0 && removed > leaving, "the watcher's log shows it leaving, then removed:\n" + string.Join("\n", changes));
