@@ -1,6 +1,6 @@
 using System.Diagnostics;
+using System.Text.Json.Serialization.Metadata;
 using Akka.Actor;
-using Akka.Hosting;
 using Srs.Actors.Cluster;
 using Srs.Actors.Connections;
 using Srs.Actors.Lifecycle;
@@ -8,102 +8,89 @@ using Srs.Actors.Stats;
 
 namespace Srs.Node.Http;
 
-/// <summary>The HTTP API (SRS's /api/v1 plus health and /metrics), served on the http-api port only.</summary>
+/// <summary>
+/// The HTTP API (SRS's /api/v1 plus health and /metrics), served on the http-api port only.
+/// Handlers are plain <see cref="RequestDelegate"/>s writing source-generated JSON: no minimal-API
+/// parameter binding and no reflection-based serializer, which cost the node ~4 MB at the first
+/// request (docs/performance.md, session 8).
+/// </summary>
 public static class ApiEndpoints
 {
     public static void Map(WebApplication app, int port, bool debug)
     {
-        var api = app.MapGroup("").AddEndpointFilter(new PortFilter(port));
-        var serverId = "vid-" + Environment.ProcessId.ToString("x");
+        var stats = app.Services.GetRequiredService<ServerStats>();
+        var state = app.Services.GetRequiredService<NodeState>();
+        var cluster = app.Services.GetRequiredService<ClusterViewHolder>();
+        var server = "vid-" + Environment.ProcessId.ToString("x");
 
-        IResult Ok(object body) => Results.Json(body);
-        IResult Error(int status, int code, string message) =>
-            Results.Json(new { code, server = serverId, message }, statusCode: status);
+        void Get(string pattern, RequestDelegate handler) => app.MapGet(pattern, PortFilter.Only(port, handler));
+        Task Error(HttpContext ctx, int status, int code, string message) =>
+            Write(ctx, new ErrorBody(code, server, message), Json.ErrorBody, status);
 
-        api.MapGet("/api/v1/versions", () => Ok(new
-        {
-            code = 0, server = serverId,
-            data = new { major = NodeVersion.Major, minor = NodeVersion.Minor, revision = NodeVersion.Revision, version = NodeVersion.Text },
-        }));
+        Get("/api/v1/versions", ctx => Write(ctx, new VersionsBody(0, server,
+            new VersionData(NodeVersion.Major, NodeVersion.Minor, NodeVersion.Revision, NodeVersion.Text)), Json.VersionsBody));
 
-        api.MapGet("/api/v1/summaries", (ServerStats stats, NodeState state) =>
+        Get("/api/v1/summaries", ctx =>
         {
             using var self = Process.GetCurrentProcess();
-            return Ok(new
-            {
-                code = 0, server = serverId,
-                data = new
-                {
-                    ok = true,
-                    now_ms = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-                    self = new
-                    {
-                        version = NodeVersion.Text,
-                        pid = Environment.ProcessId,
-                        mem_kbyte = self.WorkingSet64 / 1024,
-                        srs_uptime = (long)(DateTimeOffset.UtcNow - stats.Started).TotalSeconds,
-                    },
-                    system = new
-                    {
-                        cpus = Environment.ProcessorCount,
-                        conn_srs = stats.Clients.Count,
-                        streams = stats.Streams.Count,
-                        recv_bytes = stats.BytesIn,
-                        send_bytes = stats.BytesOut,
-                    },
-                    shutdown = new { phase = state.Phase, ready = state.Ready, reason = state.NotReadyReason, draining_clients = stats.Clients.Count },
-                },
-            });
+            var clients = stats.Clients.Count;
+            return Write(ctx, new SummariesBody(0, server, new SummaryData(
+                Ok: true,
+                NowMs: DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+                Self: new SummarySelf(NodeVersion.Text, Environment.ProcessId, self.WorkingSet64 / 1024,
+                    (long)(DateTimeOffset.UtcNow - stats.Started).TotalSeconds),
+                System: new SummarySystem(Environment.ProcessorCount, clients, stats.Streams.Count, stats.BytesIn, stats.BytesOut),
+                Shutdown: new SummaryShutdown(state.Phase, state.Ready, state.NotReadyReason, clients))), Json.SummariesBody);
         });
 
-        api.MapGet("/api/v1/streams", (string? scope, ServerStats stats, ClusterViewHolder cluster) => scope switch
+        Get("/api/v1/streams", ctx => ctx.Request.Query["scope"].ToString() switch
         {
-            null or "" or "node" => Ok(new
-            {
-                code = 0, server = serverId,
-                streams = stats.Streams.Values.OrderBy(s => s.Created).Select(s => ApiJson.Stream(s, stats)).ToArray(),
-            }),
+            "" or "node" => Write(ctx, new StreamsBody(0, server,
+                stats.Streams.Values.OrderBy(s => s.Created).Select(ApiJson.Stream).ToArray()), Json.StreamsBody),
             // Every node's streams from the cluster directory, draining nodes included, so counts
             // stay right while an old and a new process run side by side.
-            "cluster" => Ok(new { code = 0, server = serverId, streams = ClusterJson.Streams(cluster.Current) }),
-            _ => Error(400, 1, "scope must be node or cluster"),
+            "cluster" => Write(ctx, new ClusterStreamsBody(0, server, ClusterJson.Streams(cluster.Current)), Json.ClusterStreamsBody),
+            _ => Error(ctx, 400, 1, "scope must be node or cluster"),
         });
 
-        api.MapGet("/api/v1/cluster", (ClusterViewHolder cluster) =>
-            Ok(new { code = 0, server = serverId, cluster = ClusterJson.Cluster(cluster.Current) }));
+        Get("/api/v1/cluster", ctx => Write(ctx, new ClusterBody(0, server, ClusterJson.Cluster(cluster.Current)), Json.ClusterBody));
 
-        api.MapGet("/api/v1/streams/{id}", (string id, ServerStats stats) =>
-            stats.Streams.TryGetValue(id, out var s)
-                ? Ok(new { code = 0, server = serverId, stream = ApiJson.Stream(s, stats) })
-                : Error(404, 2048, $"stream {id} not found"));
-
-        api.MapGet("/api/v1/clients", (ServerStats stats) => Ok(new
+        Get("/api/v1/streams/{id}", ctx =>
         {
-            code = 0, server = serverId,
-            clients = stats.Clients.Values.OrderBy(c => c.Connected).Select(c => ApiJson.Client(c, stats)).ToArray(),
+            var id = RouteId(ctx);
+            return stats.Streams.TryGetValue(id, out var s)
+                ? Write(ctx, new StreamBody(0, server, ApiJson.Stream(s)), Json.StreamBody)
+                : Error(ctx, 404, 2048, $"stream {id} not found");
+        });
+
+        Get("/api/v1/clients", ctx => Write(ctx, new ClientsBody(0, server,
+            stats.Clients.Values.OrderBy(c => c.Connected).Select(c => ApiJson.Client(c, stats)).ToArray()), Json.ClientsBody));
+
+        Get("/api/v1/clients/{id}", ctx =>
+        {
+            var id = RouteId(ctx);
+            return stats.Clients.TryGetValue(id, out var c)
+                ? Write(ctx, new ClientBody(0, server, ApiJson.Client(c, stats)), Json.ClientBody)
+                : Error(ctx, 404, 2049, $"client {id} not found");
+        });
+
+        app.MapDelete("/api/v1/clients/{id}", PortFilter.Only(port, ctx =>
+        {
+            var id = RouteId(ctx);
+            if (!stats.Clients.TryGetValue(id, out var c)) return Error(ctx, 404, 2049, $"client {id} not found");
+            c.Connection.Tell(new ConnectionProtocol.Kick("kicked by the HTTP API"));
+            return Write(ctx, new OkBody(0, server), Json.OkBody);
         }));
 
-        api.MapGet("/api/v1/clients/{id}", (string id, ServerStats stats) =>
-            stats.Clients.TryGetValue(id, out var c)
-                ? Ok(new { code = 0, server = serverId, client = ApiJson.Client(c, stats) })
-                : Error(404, 2049, $"client {id} not found"));
+        Get("/api/v1/health/live", ctx => Write(ctx, new StatusBody(0, server, "live"), Json.StatusBody));
 
-        api.MapDelete("/api/v1/clients/{id}", (string id, ServerStats stats) =>
-        {
-            if (!stats.Clients.TryGetValue(id, out var c)) return Error(404, 2049, $"client {id} not found");
-            c.Connection.Tell(new ConnectionProtocol.Kick("kicked by the HTTP API"));
-            return Ok(new { code = 0, server = serverId });
-        });
-
-        api.MapGet("/api/v1/health/live", () => Ok(new { code = 0, server = serverId, status = "live" }));
-
-        api.MapGet("/api/v1/health/ready", (NodeState state) => state.Ready
-            ? Ok(new { code = 0, server = serverId, status = "ready" })
-            : Results.Json(new { code = 503, server = serverId, status = "not ready", reason = state.NotReadyReason }, statusCode: 503));
+        Get("/api/v1/health/ready", ctx => state.Ready
+            ? Write(ctx, new StatusBody(0, server, "ready"), Json.StatusBody)
+            : Write(ctx, new NotReadyBody(503, server, "not ready", state.NotReadyReason), Json.NotReadyBody, 503));
 
         // For benchmarks (tests/Srs.Bench passivation): full blocking compacting collections, then the live heap.
         // Only with srs.http-api.debug = on: anyone reaching the API could otherwise pause the node.
-        if (debug) api.MapPost("/api/v1/debug/gc", () =>
+        if (debug) app.MapPost("/api/v1/debug/gc", PortFilter.Only(port, ctx =>
         {
             for (var i = 0; i < 2; i++)
             {
@@ -112,10 +99,24 @@ public static class ApiEndpoints
                 GC.WaitForPendingFinalizers();
             }
             using var self = Process.GetCurrentProcess();
-            return Ok(new { code = 0, server = serverId, heap_bytes = GC.GetTotalMemory(false), rss_bytes = self.WorkingSet64 });
-        });
+            return Write(ctx, new GcBody(0, server, GC.GetTotalMemory(false), self.WorkingSet64), Json.GcBody);
+        }));
 
-        api.MapGet("/metrics", (ServerStats stats, NodeState state) =>
-            Results.Text(Metrics.Render(stats, state), "text/plain; version=0.0.4"));
+        Get("/metrics", ctx =>
+        {
+            ctx.Response.ContentType = "text/plain; version=0.0.4";
+            return ctx.Response.WriteAsync(Metrics.Render(stats, state));
+        });
+    }
+
+    // Made at the first request, not at start: an idle node never loads the serializer.
+    private static ApiJsonContext Json => ApiJsonContext.Default;
+
+    private static string RouteId(HttpContext ctx) => (string)ctx.Request.RouteValues["id"]!;
+
+    private static Task Write<T>(HttpContext ctx, T body, JsonTypeInfo<T> type, int status = StatusCodes.Status200OK)
+    {
+        ctx.Response.StatusCode = status;
+        return ctx.Response.WriteAsJsonAsync(body, type);
     }
 }

@@ -5,61 +5,44 @@ namespace Srs.Node.Http;
 /// <summary>SRS-compatible JSON shapes of streams and clients.</summary>
 public static class ApiJson
 {
-    public static object Stream(StreamStats s, ServerStats server) => new
-    {
-        id = s.Id,
-        name = s.Key.Stream,
-        vhost = s.Key.Vhost,
-        app = s.Key.App,
-        tcUrl = $"rtmp://{s.Key.Vhost}/{s.Key.App}",
-        url = s.Key.Url,
-        live_ms = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-        clients = s.Clients,
-        frames = s.Frames,
-        send_bytes = 0L,
-        recv_bytes = s.BytesIn,
-        kbps = new { recv_30s = s.KbpsRecv, send_30s = 0 },
-        publish = new { active = s.Publishing, cid = s.PublisherClientId },
-        video = s.VideoCodec is null ? null : new
-        {
-            codec = s.VideoCodec,
-            profile = s.VideoProfile,
-            level = s.VideoLevel,
-            width = s.Width,
-            height = s.Height,
-        },
-        audio = s.AudioCodec is null ? null : new
-        {
-            codec = s.AudioCodec,
-            sample_rate = s.AudioSampleRate,
-            channel = s.AudioChannels,
-            profile = s.AudioProfile,
-        },
-    };
+    public static StreamJson Stream(StreamStats s) => new(
+        Id: s.Id,
+        Name: s.Key.Stream,
+        Vhost: s.Key.Vhost,
+        App: s.Key.App,
+        TcUrl: $"rtmp://{s.Key.Vhost}/{s.Key.App}",
+        Url: s.Key.Url,
+        LiveMs: DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        Clients: s.Clients,
+        Frames: s.Frames,
+        SendBytes: 0,
+        RecvBytes: s.BytesIn,
+        Kbps: new KbpsJson(Recv30s: s.KbpsRecv, Send30s: 0),
+        Publish: new PublishJson(s.Publishing, s.PublisherClientId),
+        Video: s.VideoCodec is { } video ? new VideoJson(video, s.VideoProfile, s.VideoLevel, s.Width, s.Height) : null,
+        Audio: s.AudioCodec is { } audio ? new AudioJson(audio, s.AudioSampleRate, s.AudioChannels, s.AudioProfile) : null);
 
-    public static object Client(ClientStats c, ServerStats server) => new
-    {
-        id = c.Id,
-        vhost = c.Vhost,
-        stream = c.StreamId ?? FindStreamId(c, server),
-        ip = HostOf(c.RemoteAddress),
-        pageUrl = c.PageUrl,
-        swfUrl = c.SwfUrl,
-        tcUrl = c.TcUrl,
-        url = c.App is null ? null : $"/{c.App}/{c.Stream}",
-        name = c.Stream,
-        type = c.Type switch
+    public static ClientJson Client(ClientStats c, ServerStats server) => new(
+        Id: c.Id,
+        Vhost: c.Vhost,
+        Stream: c.StreamId ?? FindStreamId(c, server),
+        Ip: HostOf(c.RemoteAddress),
+        PageUrl: c.PageUrl,
+        SwfUrl: c.SwfUrl,
+        TcUrl: c.TcUrl,
+        Url: c.App is null ? null : $"/{c.App}/{c.Stream}",
+        Name: c.Stream,
+        Type: c.Type switch
         {
             ClientType.RtmpPublish => "fmle-publish",
             ClientType.RtmpPlay => "rtmp-play",
             ClientType.FlvPlay => "flv-play",
             _ => "unknown",
         },
-        publish = c.IsPublisher,
-        alive = Math.Round((DateTimeOffset.UtcNow - c.Connected).TotalSeconds, 3),
-        send_bytes = c.BytesOut,
-        recv_bytes = c.BytesIn,
-    };
+        Publish: c.IsPublisher,
+        Alive: Math.Round((DateTimeOffset.UtcNow - c.Connected).TotalSeconds, 3),
+        SendBytes: c.BytesOut,
+        RecvBytes: c.BytesIn);
 
     private static string? FindStreamId(ClientStats c, ServerStats server)
     {

@@ -27,7 +27,15 @@ public static class HttpFlvEndpoint
 
     public static void Map(WebApplication app, int port)
     {
-        app.MapGet("/{app}/{stream}.flv", ServeAsync).AddEndpointFilter(new PortFilter(port));
+        // A plain RequestDelegate, as the API's (see PortFilter): services are looked up here.
+        var logger = app.Services.GetRequiredService<ILogger<HttpFlvProgram>>();
+        app.MapGet("/{app}/{stream}.flv", PortFilter.Only(port, ctx =>
+        {
+            var services = ctx.RequestServices;
+            return ServeAsync(ctx, (string)ctx.Request.RouteValues["app"]!, (string)ctx.Request.RouteValues["stream"]!,
+                services.GetRequiredService<ActorRegistry>(), services.GetRequiredService<ServerStats>(),
+                services.GetRequiredService<SrsSettings>(), services.GetRequiredService<HttpHooks>(), logger);
+        }));
     }
 
     private static async Task ServeAsync(HttpContext ctx, string app, string stream,

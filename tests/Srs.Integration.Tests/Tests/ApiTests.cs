@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Srs.Integration.Tests.Harness;
 using Xunit.Abstractions;
 
@@ -46,6 +47,10 @@ public sealed class ApiTests(ITestOutputHelper output, SharedNode shared) : ICla
         var one = (await s.Api.GetAsync($"api/v1/streams/{stream.Id}")).EnsureOk();
         var single = StreamInfo.Parse(one.Json.Req("stream"));
         s.Check(single.Id == stream.Id && single.Name == "api" && single.App == "live", $"GET /api/v1/streams/{stream.Id}: {one}");
+        // SRS's field names, in SRS's order (snake_case except its own tcUrl, pageUrl, swfUrl).
+        CheckFields(s, one.Json.Req("stream"), "id name vhost app tcUrl url live_ms clients frames send_bytes recv_bytes kbps publish video audio");
+        CheckFields(s, one.Json.Req("stream").Req("kbps"), "recv_30s send_30s");
+        CheckFields(s, one.Json.Req("stream").Req("audio"), "codec sample_rate channel profile");
 
         // The clients.
         var clients = await s.Api.ClientsAsync();
@@ -63,6 +68,7 @@ public sealed class ApiTests(ITestOutputHelper output, SharedNode shared) : ICla
         var (a, b, c3) = (players[0], players[1], players[2]);
         var getB = (await s.Api.GetAsync($"api/v1/clients/{b.Id}")).EnsureOk();
         s.Check(getB.Json.Req("client").Str("id") == b.Id, $"GET /api/v1/clients/{b.Id}: {getB}");
+        CheckFields(s, getB.Json.Req("client"), "id vhost stream ip pageUrl swfUrl tcUrl url name type publish alive send_bytes recv_bytes");
 
         // Kick B.
         var kick = await s.Api.DeleteAsync($"api/v1/clients/{b.Id}");
@@ -80,6 +86,12 @@ public sealed class ApiTests(ITestOutputHelper output, SharedNode shared) : ICla
         var remaining = await s.Api.ClientsAsync();
         s.Check(remaining.Any(c => c.Id == a.Id) && remaining.Any(c => c.Id == c3.Id) && remaining.Any(c => c.Id == pub.Id),
             $"A, C and the publisher should still be listed: [{string.Join(", ", remaining)}]");
+    }
+
+    private static void CheckFields(Scenario s, JsonElement e, string expected)
+    {
+        var names = string.Join(' ', e.EnumerateObject().Select(p => p.Name));
+        s.Check(names == expected, $"fields expected: {expected}\n              got: {names}");
     }
 
     [Fact]

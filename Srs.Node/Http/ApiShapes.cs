@@ -1,0 +1,57 @@
+using System.Text.Json.Serialization;
+
+namespace Srs.Node.Http;
+
+// The HTTP API's JSON bodies, in SRS's field names (snake_case, except SRS's own tcUrl, pageUrl
+// and swfUrl). Serialized by source-generated code (ApiJsonContext): no reflection, no emitted
+// code, so the first request costs little memory.
+
+public sealed record ErrorBody(int Code, string Server, string Message);
+public sealed record OkBody(int Code, string Server);
+public sealed record StatusBody(int Code, string Server, string Status);
+public sealed record NotReadyBody(int Code, string Server, string Status, string? Reason);
+public sealed record GcBody(int Code, string Server, long HeapBytes, long RssBytes);
+
+public sealed record VersionsBody(int Code, string Server, VersionData Data);
+public sealed record VersionData(int Major, int Minor, int Revision, string Version);
+
+public sealed record SummariesBody(int Code, string Server, SummaryData Data);
+public sealed record SummaryData(bool Ok, long NowMs, SummarySelf Self, SummarySystem System, SummaryShutdown Shutdown);
+public sealed record SummarySelf(string Version, int Pid, long MemKbyte, long SrsUptime);
+public sealed record SummarySystem(int Cpus, int ConnSrs, int Streams, long RecvBytes, long SendBytes);
+public sealed record SummaryShutdown(string Phase, bool Ready, string? Reason, int DrainingClients);
+
+public sealed record StreamsBody(int Code, string Server, IReadOnlyList<StreamJson> Streams);
+public sealed record StreamBody(int Code, string Server, StreamJson Stream);
+public sealed record StreamJson(
+    string Id, string Name, string Vhost, string App,
+    [property: JsonPropertyName("tcUrl")] string TcUrl,
+    string Url, long LiveMs, int Clients, long Frames, long SendBytes, long RecvBytes,
+    KbpsJson Kbps, PublishJson Publish, VideoJson? Video, AudioJson? Audio);
+public sealed record KbpsJson(
+    [property: JsonPropertyName("recv_30s")] int Recv30s,
+    [property: JsonPropertyName("send_30s")] int Send30s);
+public sealed record PublishJson(bool Active, string? Cid);
+public sealed record VideoJson(string Codec, string? Profile, string? Level, int Width, int Height);
+public sealed record AudioJson(string Codec, int SampleRate, int Channel, string? Profile);
+
+public sealed record ClientsBody(int Code, string Server, IReadOnlyList<ClientJson> Clients);
+public sealed record ClientBody(int Code, string Server, ClientJson Client);
+public sealed record ClientJson(
+    string Id, string? Vhost, string? Stream, string Ip,
+    [property: JsonPropertyName("pageUrl")] string? PageUrl,
+    [property: JsonPropertyName("swfUrl")] string? SwfUrl,
+    [property: JsonPropertyName("tcUrl")] string? TcUrl,
+    string? Url, string? Name, string Type, bool Publish, double Alive, long SendBytes, long RecvBytes);
+
+public sealed record ClusterBody(int Code, string Server, ClusterViewJson Cluster);
+public sealed record ClusterViewJson(string Self, string? Leader, IReadOnlyList<MemberJson> Members);
+public sealed record MemberJson(
+    string Address, IReadOnlyList<string> Roles, string Status, string MemberStatus, bool Reachable, bool Draining,
+    bool Self, string? Rtmp, int Clients, IReadOnlyList<MemberStreamJson> Streams);
+public sealed record MemberStreamJson(string Stream, bool Publishing, int Clients);
+
+public sealed record ClusterStreamsBody(int Code, string Server, IReadOnlyList<ClusterStreamJson> Streams);
+public sealed record ClusterStreamJson(
+    string Node, string Role, bool Draining, string Vhost, string App, string Name, string Url, ActiveJson Publish, int Clients);
+public sealed record ActiveJson(bool Active);
