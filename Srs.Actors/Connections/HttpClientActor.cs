@@ -16,7 +16,7 @@ public sealed class HttpClientActor : ReceiveActor
     private readonly ServerStats _stats;
 
     public static Props Props(ClientStats client, CancellationTokenSource abort, ServerStats stats) =>
-        Akka.Actor.Props.Create(() => new HttpClientActor(client, abort, stats));
+        Akka.Actor.Props.Create(() => new HttpClientActor(client, abort, stats)).WithMailbox(ConnectionMailbox.Id);
 
     public HttpClientActor(ClientStats client, CancellationTokenSource abort, ServerStats stats)
     {

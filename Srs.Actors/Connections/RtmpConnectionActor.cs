@@ -24,7 +24,8 @@ public sealed class RtmpConnectionActor : ReceiveActor
     private readonly NetworkStream _stream;
 
     public static Props Props(string id, Socket socket, IActorRef registry, SrsSettings settings, ServerStats stats, HttpHooks hooks) =>
-        Akka.Actor.Props.Create(() => new RtmpConnectionActor(id, socket, registry, settings, stats, hooks));
+        Akka.Actor.Props.Create(() => new RtmpConnectionActor(id, socket, registry, settings, stats, hooks))
+            .WithMailbox(ConnectionMailbox.Id);
 
     public RtmpConnectionActor(string id, Socket socket, IActorRef registry, SrsSettings settings, ServerStats stats, HttpHooks hooks)
     {
