@@ -43,8 +43,9 @@ public sealed class RtmpServerSession
     private readonly HttpHooks _hooks;
     private readonly ILoggingAdapter _log;
     private readonly Action<string> _warn;
+    // Cancelled by Close, at the end, or by its own timer (CancelAfter): the handshake and
+    // publisher timeouts. One source, so a connection keeps no linked source or second timer.
     private readonly CancellationTokenSource _cts = new();
-    private readonly CancellationTokenSource _readTimeout = new();
     private readonly ChunkReader _chunks;
     private readonly List<MediaPacket> _packets = new(4);
     private string? _closeReason;
@@ -95,14 +96,14 @@ public sealed class RtmpServerSession
         try
         {
             // A client must handshake, connect and publish or play within the handshake timeout.
-            _readTimeout.CancelAfter(_settings.Limits.HandshakeTimeout);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _readTimeout.Token);
-            if (!await HandshakeAsync(linked.Token)) return "peer closed during handshake";
-            return await ReadLoopAsync(linked.Token);
+            _cts.CancelAfter(_settings.Limits.HandshakeTimeout);
+            if (!await HandshakeAsync(ct)) return "peer closed during handshake";
+            return await ReadLoopAsync(ct);
         }
         catch (OperationCanceledException)
         {
-            return _closeReason ?? (_readTimeout.IsCancellationRequested ? TimeoutReason() : "cancelled");
+            // Cancelled without a reason given: only the timer does that.
+            return _closeReason ?? (ct.IsCancellationRequested ? TimeoutReason() : "cancelled");
         }
         catch (RtmpProtocolException e)
         {
@@ -167,7 +168,7 @@ public sealed class RtmpServerSession
             }
             await AcknowledgeAsync(ct);
             if (result.IsCompleted) return _source is not null && _playerQueue is null ? "publisher closed the connection" : "peer closed the connection";
-            if (_source is not null && _playerQueue is null) _readTimeout.CancelAfter(_settings.Limits.PublisherTimeout);
+            if (_source is not null && _playerQueue is null) _cts.CancelAfter(_settings.Limits.PublisherTimeout);
         }
     }
 
@@ -316,7 +317,7 @@ public sealed class RtmpServerSession
         var accepted = (PublishAccepted)reply;
         BindSource(key, accepted.Source);
         _epoch = accepted.Epoch;
-        _readTimeout.CancelAfter(_settings.Limits.PublisherTimeout);
+        _cts.CancelAfter(_settings.Limits.PublisherTimeout);
         await _output.SendCommandAsync(ServerCommands.Notify(CommandNames.OnFCPublish, "NetStream.Publish.Start", "Started publishing stream."), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
         await _output.SendCommandAsync(ServerCommands.OnStatus("status", "NetStream.Publish.Start", "Started publishing stream."), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
         _log.Info("client {0} publishes {1}", _client.Id, key);
@@ -339,7 +340,7 @@ public sealed class RtmpServerSession
         _playerQueue = queue;
         BindSource(key, accepted.Source);
         // A player may stay silent for as long as it watches.
-        _readTimeout.CancelAfter(Timeout.InfiniteTimeSpan);
+        _cts.CancelAfter(Timeout.InfiniteTimeSpan);
 
         await _output.SendUserControlAsync(new UserControlEvent(UserControlEvent.StreamBegin, RtmpOutput.MediaStreamId), ct);
         await _output.SendCommandAsync(ServerCommands.OnStatus("status", "NetStream.Play.Reset", "Playing and resetting stream."), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);

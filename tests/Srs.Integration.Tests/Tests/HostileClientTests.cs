@@ -95,6 +95,9 @@ public sealed class HostileClientTests(ITestOutputHelper output)
             + string.Join("\n", open.GroupBy(o => o.Attack).Select(g => $"  {g.Count()} x {g.Key}"))
             + "\nclose times of the others:\n  " + string.Join("\n  ", slowest));
         s.Check(!s.Node.HasExited, "the node must survive hostile clients");
+        // The silent ones are closed by the handshake timeout, which says so.
+        await s.Until(() => s.Node.Log.Contains("no handshake/connect/publish/play within"), Step,
+            "the handshake timeout's reason is logged for the silent clients");
 
         s.Publish("after");
         var player = s.PlayRtmp("after", readSeconds: 3);
