@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Serialization.Metadata;
 using Akka.Actor;
 using Srs.Actors.Cluster;
@@ -32,12 +31,11 @@ public static class ApiEndpoints
 
         Get("/api/v1/summaries", ctx =>
         {
-            using var self = Process.GetCurrentProcess();
             var clients = stats.Clients.Count;
             return Write(ctx, new SummariesBody(0, server, new SummaryData(
                 Ok: true,
                 NowMs: DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-                Self: new SummarySelf(NodeVersion.Text, Environment.ProcessId, self.WorkingSet64 / 1024,
+                Self: new SummarySelf(NodeVersion.Text, Environment.ProcessId, Environment.WorkingSet / 1024,
                     (long)(DateTimeOffset.UtcNow - stats.Started).TotalSeconds),
                 System: new SummarySystem(Environment.ProcessorCount, clients, stats.Streams.Count, stats.BytesIn, stats.BytesOut),
                 Shutdown: new SummaryShutdown(state.Phase, state.Ready, state.NotReadyReason, clients))), Json.SummariesBody);
@@ -98,8 +96,7 @@ public static class ApiEndpoints
                 GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
                 GC.WaitForPendingFinalizers();
             }
-            using var self = Process.GetCurrentProcess();
-            return Write(ctx, new GcBody(0, server, GC.GetTotalMemory(false), self.WorkingSet64), Json.GcBody);
+            return Write(ctx, new GcBody(0, server, GC.GetTotalMemory(false), Environment.WorkingSet), Json.GcBody);
         }));
 
         Get("/metrics", ctx =>

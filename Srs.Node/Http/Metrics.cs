@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Srs.Actors.Lifecycle;
 using Srs.Actors.Stats;
@@ -37,9 +36,9 @@ public static class Metrics
         foreach (var phase in Phases)
             sb.Append("srs_shutdown_phase{phase=\"").Append(phase).Append("\"} ").Append(state.Phase == phase ? 1 : 0).Append('\n');
 
-        using var self = Process.GetCurrentProcess();
-        Metric("process_resident_memory_bytes", "gauge", "Resident memory.", self.WorkingSet64);
-        Metric("process_cpu_seconds_total", "counter", "User and system CPU time.", self.TotalProcessorTime.TotalSeconds);
+        // Environment's readings, not Process's: the same figures without loading System.Diagnostics.Process.
+        Metric("process_resident_memory_bytes", "gauge", "Resident memory.", Environment.WorkingSet);
+        Metric("process_cpu_seconds_total", "counter", "User and system CPU time.", Environment.CpuUsage.TotalTime.TotalSeconds);
         Metric("dotnet_gc_heap_bytes", "gauge", "Managed heap size.", GC.GetTotalMemory(false));
         Metric("dotnet_gc_allocated_bytes_total", "counter", "Bytes allocated on the managed heap.", GC.GetTotalAllocatedBytes());
         sb.Append("# HELP dotnet_gc_collections_total GC collections by generation.\n# TYPE dotnet_gc_collections_total counter\n");

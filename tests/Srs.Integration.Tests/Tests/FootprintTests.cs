@@ -17,6 +17,7 @@ public sealed class FootprintTests(ITestOutputHelper output)
         ("System.Net.Security.dll", "TLS: the hooks' HttpClient is made on the first hook call, not at start"),
         ("System.Net.Requests.dll", "the app.config system (Akka.NET 1.5 reads it): NoAppConfig answers instead"),
         ("System.Net.WebClient.dll", "the app.config system, as above"),
+        ("System.Diagnostics.Process.dll", "/metrics and /api/v1/summaries read Environment.WorkingSet and Environment.CpuUsage"),
     ];
 
     [Fact]
