@@ -3,8 +3,8 @@ using System.Text.Json.Serialization;
 namespace Srs.Node.Http;
 
 // The HTTP API's JSON bodies, in SRS's field names (snake_case, except SRS's own tcUrl, pageUrl
-// and swfUrl). Serialized by source-generated code (ApiJsonContext): no reflection, no emitted
-// code, so the first request costs little memory.
+// and swfUrl). Serialized by source-generated code (ApiJsonContext): no reflection and no emitted
+// code at the first request (docs/performance.md, session 8).
 
 public sealed record ErrorBody(int Code, string Server, string Message);
 public sealed record OkBody(int Code, string Server);

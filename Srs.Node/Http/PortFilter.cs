@@ -4,7 +4,8 @@ namespace Srs.Node.Http;
 /// Serves an endpoint only on the listener it belongs to (the API on the http-api port, HTTP-FLV
 /// on the http-server port), so neither leaks onto the other's port. A wrapper rather than an
 /// endpoint filter: a filter makes ASP.NET Core compile a delegate for the endpoint at the
-/// first request (RequestDelegateFactory), several megabytes the node would keep for nothing.
+/// first request (RequestDelegateFactory), memory the node keeps for good (docs/performance.md,
+/// session 8).
 /// </summary>
 public static class PortFilter
 {
