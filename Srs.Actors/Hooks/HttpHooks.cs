@@ -51,21 +51,13 @@ public sealed class HttpHooks(HookSettings settings, HttpClient? http = null)
 
     private async Task<string?> CallOneAsync(string url, HookEvent ev, ClientStats client, StreamKey? stream)
     {
-        var body = new Dictionary<string, object?>
-        {
-            ["action"] = ActionName(ev),
-            ["client_id"] = client.Id,
-            ["ip"] = client.RemoteAddress,
-            ["vhost"] = stream?.Vhost ?? client.Vhost ?? StreamKey.DefaultVhost,
-            ["app"] = stream?.App ?? client.App,
-            ["stream"] = stream?.Stream,
-            ["tcUrl"] = client.TcUrl,
-            ["pageUrl"] = client.PageUrl,
-            ["param"] = client.Param,
-        };
+        var body = new HookRequest(
+            ActionName(ev), client.Id, client.Ip,
+            stream?.Vhost ?? client.Vhost ?? StreamKey.DefaultVhost, stream?.App ?? client.App, stream?.Stream,
+            client.TcUrl, client.PageUrl, client.Param);
         try
         {
-            using var response = await Http.PostAsJsonAsync(url, body);
+            using var response = await Http.PostAsJsonAsync(url, body, HookJsonContext.Default.HookRequest);
             var text = (await response.Content.ReadAsStringAsync()).Trim();
             if (!response.IsSuccessStatusCode) return $"HTTP {(int)response.StatusCode}";
             if (text == "0") return null;

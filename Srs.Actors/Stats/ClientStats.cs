@@ -15,6 +15,8 @@ public sealed class ClientStats(string id, string remoteAddress)
 
     public string Id { get; } = id;
     public string RemoteAddress { get; } = remoteAddress;
+    /// <summary>The remote address without its port, as SRS shows it (API "ip", hooks' "ip").</summary>
+    public string Ip => HostOf(RemoteAddress);
     /// <summary>The actor that stands for this client; set by that actor when it starts.</summary>
     public IActorRef Connection { get; set; } = ActorRefs.Nobody;
     public DateTimeOffset Connected { get; } = DateTimeOffset.UtcNow;
@@ -44,4 +46,10 @@ public sealed class ClientStats(string id, string remoteAddress)
     public void CountMediaBytesOut(Func<long> sent) => _mediaBytesOut = sent;
 
     private volatile Func<long>? _mediaBytesOut;
+
+    private static string HostOf(string endpoint)
+    {
+        var i = endpoint.LastIndexOf(':');
+        return i > 0 ? endpoint[..i].Trim('[', ']') : endpoint;
+    }
 }

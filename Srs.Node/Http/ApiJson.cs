@@ -26,7 +26,7 @@ public static class ApiJson
         Id: c.Id,
         Vhost: c.Vhost,
         Stream: c.StreamId ?? FindStreamId(c, server),
-        Ip: HostOf(c.RemoteAddress),
+        Ip: c.Ip,
         PageUrl: c.PageUrl,
         SwfUrl: c.SwfUrl,
         TcUrl: c.TcUrl,
@@ -50,11 +50,5 @@ public static class ApiJson
         foreach (var s in server.Streams.Values)
             if (s.Key.App == c.App && s.Key.Stream == c.Stream && s.Key.Vhost == c.Vhost) return s.Id;
         return null;
-    }
-
-    private static string HostOf(string endpoint)
-    {
-        var i = endpoint.LastIndexOf(':');
-        return i > 0 ? endpoint[..i].Trim('[', ']') : endpoint;
     }
 }

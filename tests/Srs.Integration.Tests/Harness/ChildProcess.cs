@@ -118,8 +118,12 @@ public sealed class ChildProcess : IAsyncDisposable
         return $"--- {Name} (pid {_process.Id}, {state}): {CommandLine}\n{Log.Tail(lines)}";
     }
 
+    private int _disposed;
+
+    /// <summary>Kills it if running; a second call (a test and its scenario both own it) does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         await KillAsync();
         Live.TryRemove(_process.Id, out _);
         _process.Dispose();

@@ -5,7 +5,9 @@ namespace Srs.Integration.Tests.Harness;
 /// <summary>
 /// Where the Srs.Node build is: the test project builds it (ProjectReference without the
 /// assembly) into Srs.Node/bin/&lt;Configuration&gt;/net10.0 under the repository root (the folder
-/// with Cluster.sln), in the configuration the tests were built in.
+/// with Cluster.sln), in the configuration the tests were built in. SRS_NODE_BINARY names a native
+/// executable to run instead (`dotnet publish -p:PublishAot=true`): the same tests then prove the
+/// ahead-of-time build (docs/deployment.md).
 /// </summary>
 public static class NodeBinary
 {
@@ -32,12 +34,22 @@ public static class NodeBinary
 
     public static string RepositoryRoot => RootLazy.Value;
 
-    public static string DllPath => DllLazy.Value;
+    private static string DllPath => DllLazy.Value;
 
-    /// <summary>Runs `dotnet Srs.Node.dll args` to completion (for -t and -v); killed after the timeout.</summary>
+    /// <summary>The native executable under test (SRS_NODE_BINARY), or null for Srs.Node.dll.</summary>
+    public static string? Native { get; } = Environment.GetEnvironmentVariable("SRS_NODE_BINARY") is { Length: > 0 } path
+        ? File.Exists(path) ? Path.GetFullPath(path) : throw new InvalidOperationException($"SRS_NODE_BINARY={path}: no such file")
+        : null;
+
+    /// <summary>The program to start for the node with <paramref name="args"/>, and its whole argument list.</summary>
+    public static (string FileName, string[] Arguments) Command(params string[] args) =>
+        Native is { } exe ? (exe, args) : ("dotnet", [DllPath, .. args]);
+
+    /// <summary>Runs the node with <paramref name="args"/> to completion (for -t and -v); killed after the timeout.</summary>
     public static async Task<(int ExitCode, string Output)> RunToExitAsync(TimeSpan timeout, params string[] args)
     {
-        await using var p = ChildProcess.Start("Srs.Node " + string.Join(' ', args), "dotnet", [DllPath, .. args],
+        var (fileName, arguments) = Command(args);
+        await using var p = ChildProcess.Start("Srs.Node " + string.Join(' ', args), fileName, arguments,
             workingDirectory: Path.GetTempPath());
         if (!await p.WaitForExitAsync(timeout))
             throw new Xunit.Sdk.XunitException($"Srs.Node {string.Join(' ', args)} did not exit within {timeout.TotalSeconds} s\n{p.Describe()}");

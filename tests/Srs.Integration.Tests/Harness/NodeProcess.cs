@@ -5,9 +5,9 @@ using Xunit.Sdk;
 namespace Srs.Integration.Tests.Harness;
 
 /// <summary>
-/// One real Srs.Node process on free ports: `dotnet Srs.Node.dll -c &lt;temp file&gt;`, started and
-/// awaited until /api/v1/health/ready answers 200. Its log (stdout and stderr) is kept for
-/// failure messages. Disposing kills it.
+/// One real Srs.Node process on free ports: `dotnet Srs.Node.dll -c &lt;temp file&gt;` (or the native
+/// build, see NodeBinary), started and awaited until /api/v1/health/ready answers 200. Its log
+/// (stdout and stderr) is kept for failure messages. Disposing kills it.
 /// </summary>
 public sealed class NodeProcess : IAsyncDisposable
 {
@@ -57,8 +57,9 @@ public sealed class NodeProcess : IAsyncDisposable
         var config = BuildConfig(ports, extraConfig);
         await File.WriteAllTextAsync(configPath, config);
 
+        var (fileName, arguments) = NodeBinary.Command("-c", configPath);
         var process = ChildProcess.Start($"node rtmp:{ports.Rtmp} api:{ports.HttpApi} http:{ports.HttpServer}",
-            "dotnet", [NodeBinary.DllPath, "-c", configPath], workingDirectory: workDir, logLines: 600);
+            fileName, arguments, workingDirectory: workDir, logLines: 600);
         var node = new NodeProcess(process, workDir, ports, configPath, config);
         try
         {

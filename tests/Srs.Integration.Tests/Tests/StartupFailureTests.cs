@@ -14,7 +14,8 @@ public sealed class StartupFailureTests : IDisposable
     private async Task<(int Code, string Output, TimeSpan Took)> RunNode(params string[] args)
     {
         var clock = Stopwatch.StartNew();
-        await using var node = ChildProcess.Start("Srs.Node " + string.Join(' ', args), "dotnet", [NodeBinary.DllPath, .. args], _dir.FullName);
+        var (fileName, arguments) = NodeBinary.Command(args);
+        await using var node = ChildProcess.Start("Srs.Node " + string.Join(' ', args), fileName, arguments, _dir.FullName);
         var exited = await node.WaitForExitAsync(FewSeconds);
         Assert.True(exited, $"the node should give up and exit within {FewSeconds.TotalSeconds} s\n{node.Describe()}");
         return (node.ExitCode!.Value, node.Log.Tail(200), clock.Elapsed);
