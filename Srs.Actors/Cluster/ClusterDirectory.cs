@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.DistributedData;
@@ -46,6 +47,9 @@ public sealed class ClusterDirectory : ReceiveActor, IWithTimers
     public static Props Props(SrsSettings settings, ServerStats stats, NodeState state, ClusterViewHolder view, (string Host, int Port) rtmp) =>
         Akka.Actor.Props.Create(() => new ClusterDirectory(settings, stats, state, view, rtmp));
 
+    // Akka serializes NodeInfo with Newtonsoft.Json, which reads the stream array into a List<NodeStream>
+    // made by reflection: kept for the ahead-of-time build, where nothing else creates that type.
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, typeof(List<NodeStream>))]
     public ClusterDirectory(SrsSettings settings, ServerStats stats, NodeState state, ClusterViewHolder view, (string Host, int Port) rtmp)
     {
         _settings = settings;

@@ -117,7 +117,7 @@ public sealed class GracefulQuitTests(ITestOutputHelper output)
         (string Phase, int Draining)? state = null;
         await Poll.AssertAsync(async () => (state = await node.ShutdownStateAsync())?.Phase == "waiting-clients", TimeSpan.FromSeconds(5),
             () => $"phase waiting-clients, is {state?.Phase}");
-        Assert.True(state.Value.Draining >= 3, $"draining clients {state.Value.Draining}");
+        Assert.True(state is { Draining: >= 3 }, $"draining clients {state?.Draining}");
 
         // Connected players keep receiving while the publisher streams.
         var frames = player.Frames;

@@ -56,15 +56,18 @@ public sealed class NodeProcess : IAsyncDisposable
             }
             {{rootConf}}
             """);
-        var psi = new ProcessStartInfo(signalsIgnored ? "/bin/sh" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var (fileName, prefix) = NodeBinary.Command;
+        var psi = new ProcessStartInfo(signalsIgnored ? "/bin/sh" : fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (signalsIgnored)
         {
             // exec: the shell becomes the node (same pid), with both signals ignored as it inherits them.
             psi.ArgumentList.Add("-c");
-            psi.ArgumentList.Add("trap '' INT QUIT; exec dotnet \"$0\" -c \"$1\"");
+            psi.ArgumentList.Add("trap '' INT QUIT; exec \"$@\"");
+            psi.ArgumentList.Add("sh");
+            psi.ArgumentList.Add(fileName);
         }
-        psi.ArgumentList.Add(NodeDll);
-        if (!signalsIgnored) psi.ArgumentList.Add("-c");
+        foreach (var arg in prefix) psi.ArgumentList.Add(arg);
+        psi.ArgumentList.Add("-c");
         psi.ArgumentList.Add(conf);
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
         var node = new NodeProcess(process, conf, p[0], p[1], p[2], log);
@@ -91,23 +94,6 @@ public sealed class NodeProcess : IAsyncDisposable
             // A node that did not come up must not outlive the test (it would hold its ports and a core).
             await node.DisposeAsync();
             throw;
-        }
-    }
-
-    /// <summary>Srs.Node.dll built in the same configuration as these tests.</summary>
-    private static string NodeDll
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Cluster.sln"))) dir = dir.Parent;
-            if (dir is null) throw new InvalidOperationException("Cluster.sln not found above " + AppContext.BaseDirectory);
-#if DEBUG
-            const string configuration = "Debug";
-#else
-            const string configuration = "Release";
-#endif
-            return Path.Combine(dir.FullName, "Srs.Node", "bin", configuration, "net10.0", "Srs.Node.dll");
         }
     }
 

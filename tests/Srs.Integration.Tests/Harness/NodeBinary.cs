@@ -7,7 +7,7 @@ namespace Srs.Integration.Tests.Harness;
 /// assembly) into Srs.Node/bin/&lt;Configuration&gt;/net10.0 under the repository root (the folder
 /// with Cluster.sln), in the configuration the tests were built in. SRS_NODE_BINARY names a native
 /// executable to run instead (`dotnet publish -p:PublishAot=true`): the same tests then prove the
-/// ahead-of-time build (docs/deployment.md).
+/// ahead-of-time build (docs/operations.md, "Native build").
 /// </summary>
 public static class NodeBinary
 {

@@ -20,7 +20,7 @@ public sealed class FootprintTests(ITestOutputHelper output)
         ("System.Diagnostics.Process.dll", "/metrics and /api/v1/summaries read Environment.WorkingSet and Environment.CpuUsage"),
     ];
 
-    [Fact]
+    [JitNodeFact]
     public async Task A_serving_node_without_hooks_maps_no_library_it_does_not_use()
     {
         await using var node = await NodeProcess.StartAsync();
