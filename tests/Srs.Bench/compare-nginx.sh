@@ -13,7 +13,10 @@
 #   RAMP=500          players started per second     BITRATE=1000 kbps of the generated stream
 #   REPEAT=1          runs per point (medians)       SERVERS="srs nginx"  which servers, in order
 #   PROTOCOL=rtmp     players (nginx-rtmp serves RTMP only; flv runs against this server alone)
-#   BUILD=1           dotnet build Cluster.sln -c Release first (0: use the existing build)
+#   NODE=native       this server as deployments run it: the ahead-of-time build (`dotnet publish
+#                     Srs.Node -c Release`, docs/operations.md "Native build"); jit: Srs.Node.dll
+#   BUILD=1           dotnet build Cluster.sln -c Release (and publish the native node) first
+#                     (0: use the existing build)
 #   PRIORITY=1        run server and tool in their own scheduler autogroups at nice -19, so builds
 #                     and tests running beside the benchmark do not starve it (CPU-time figures are
 #                     per process either way); 0: normal priority
@@ -34,6 +37,7 @@ BITRATE=${BITRATE:-1000}
 REPEAT=${REPEAT:-1}
 SERVERS=${SERVERS:-"srs nginx"}
 PROTOCOL=${PROTOCOL:-rtmp}
+NODE=${NODE:-native}
 BUILD=${BUILD:-1}
 PRIORITY=${PRIORITY:-1}
 NGINX_CHUNK=${NGINX_CHUNK:-60000}
@@ -71,13 +75,23 @@ if [[ " $SERVERS " == *" nginx "* ]] && { ! command -v nginx >/dev/null || [ ! -
 fi
 
 # --- this server, Release ----------------------------------------------------------------------------
+NATIVE_DIR=$ROOT/Srs.Node/bin/Release/native
 if [ "$BUILD" = 1 ]; then
   log "dotnet build Cluster.sln -c Release"
   dotnet build Cluster.sln -c Release -v q -nologo > "$OUT/build.log" 2>&1 || { tail -20 "$OUT/build.log"; exit 1; }
+  if [ "$NODE" = native ]; then
+    log "dotnet publish Srs.Node -c Release -o $NATIVE_DIR"
+    dotnet publish Srs.Node -c Release -o "$NATIVE_DIR" -v q -nologo >> "$OUT/build.log" 2>&1 || { tail -20 "$OUT/build.log"; exit 1; }
+  fi
 fi
-NODE_DLL=$ROOT/Srs.Node/bin/Release/net10.0/Srs.Node.dll
+case $NODE in
+  native) NODE_CMD=("$NATIVE_DIR/Srs.Node") ;;
+  jit) NODE_CMD=(dotnet "$ROOT/Srs.Node/bin/Release/net10.0/Srs.Node.dll") ;;
+  *) log "NODE=$NODE: native or jit"; exit 2 ;;
+esac
 BENCH_DLL=$ROOT/tests/Srs.Bench/bin/Release/net10.0/Srs.Bench.dll
-[ -f "$NODE_DLL" ] && [ -f "$BENCH_DLL" ] || { log "build first: dotnet build Cluster.sln -c Release"; exit 1; }
+[ -f "${NODE_CMD[-1]}" ] && [ -f "$BENCH_DLL" ] || { log "build first: ${NODE_CMD[-1]} or $BENCH_DLL missing (run with BUILD=1)"; exit 1; }
+log "this server: ${NODE_CMD[*]}"
 
 # --- free ports (never a fixed one: other nodes on this machine may share ports with SO_REUSEPORT) ---
 free_port() {
@@ -151,7 +165,7 @@ run_point() {
   local server=$1 players=$2 run=$3 url pids api=() tag="$1-$2-$3"
   case $server in
     srs)
-      launch 0 "$OUT/srs.pid" dotnet "$NODE_DLL" -c "$OUT/srs.conf" > "$OUT/$tag.server.log" 2>&1 &
+      launch 0 "$OUT/srs.pid" "${NODE_CMD[@]}" -c "$OUT/srs.conf" > "$OUT/$tag.server.log" 2>&1 &
       sleep 0.5; SERVER_PID=$(cat "$OUT/srs.pid")
       wait_port "$SRS_RTMP" && wait_port "$SRS_API" || { log "the node did not start: $OUT/$tag.server.log"; tail -5 "$OUT/$tag.server.log"; exit 1; }
       url=rtmp://127.0.0.1:$SRS_RTMP/live/bench
