@@ -46,11 +46,12 @@ public sealed class GracefulQuitTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// .NET timers count whole milliseconds (a tick count), so by a Stopwatch a wait can end up to a
-    /// millisecond early, and the logged times are truncated: a wait of 700 ms can log as 699 ms.
-    /// One such wait per bound, two at most.
+    /// .NET timers count a tick count, so by a Stopwatch a wait can end early by up to a tick, and
+    /// the logged times are truncated: a wait of 700 ms can log as 699 ms. The native build's ticks
+    /// were seen coarser than the JIT build's 1 ms (it logged 1197 ms for two waits of 600; the
+    /// kernel's coarse clock has a 4 ms resolution here). One or two such waits per bound.
     /// </summary>
-    private const double TimerSlackMs = 2;
+    private const double TimerSlackMs = 10;
 
     /// <summary>"quit phase PHASE started, ... N ms since the quit began": N, from the node's log (its own clock).</summary>
     private static long PhaseStartedAt(string nodeOutput, string phase)
