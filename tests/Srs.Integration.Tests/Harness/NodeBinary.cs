@@ -37,9 +37,7 @@ public static class NodeBinary
     private static string DllPath => DllLazy.Value;
 
     /// <summary>The native executable under test (SRS_NODE_BINARY), or null for Srs.Node.dll.</summary>
-    public static string? Native { get; } = Environment.GetEnvironmentVariable("SRS_NODE_BINARY") is { Length: > 0 } path
-        ? File.Exists(path) ? Path.GetFullPath(path) : throw new InvalidOperationException($"SRS_NODE_BINARY={path}: no such file")
-        : null;
+    public static string? Native => Srs.Testing.NodeBinary.Native;
 
     /// <summary>The program to start for the node with <paramref name="args"/>, and its whole argument list.</summary>
     public static (string FileName, string[] Arguments) Command(params string[] args) =>

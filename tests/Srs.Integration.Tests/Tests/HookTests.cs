@@ -12,11 +12,11 @@ public sealed class HookTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Step = TimeSpan.FromSeconds(5);
 
-    private static string Hooks(HookServer hooks, string publish, string play = "allow") => $$"""
+    private static string Hooks(HookServer hooks, string publish) => $$"""
         srs.hooks {
           on-publish = ["{{hooks.Url(publish)}}"]
           on-unpublish = ["{{hooks.Url("notify")}}"]
-          on-play = ["{{hooks.Url(play)}}"]
+          on-play = ["{{hooks.Url("allow")}}"]
           on-stop = ["{{hooks.Url("notify")}}"]
         }
         """;
