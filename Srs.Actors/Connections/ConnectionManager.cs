@@ -26,12 +26,12 @@ public sealed class ConnectionManager : ReceiveActor
         {
             stats.OnConnectionAccepted();
             var id = stats.NextClientId();
-            Adopt(Context.ActorOf(RtmpConnectionActor.Props(id, a.Socket, registry, settings, stats, hooks), "rtmp-" + id));
+            Adopt(Context.ActorOf(RtmpConnectionActor.Props(id, a.Socket, registry, settings, stats, hooks, _log), "rtmp-" + id));
         });
         Receive<RegisterHttpClient>(r =>
         {
             stats.OnConnectionAccepted();
-            var child = Context.ActorOf(HttpClientActor.Props(r.Stats, r.Abort, stats), "http-" + r.Stats.Id);
+            var child = Context.ActorOf(HttpClientActor.Props(r.Stats, r.Abort, stats, _log), "http-" + r.Stats.Id);
             Adopt(child);
             Sender.Tell(child);
         });

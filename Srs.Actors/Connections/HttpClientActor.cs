@@ -9,33 +9,37 @@ namespace Srs.Actors.Connections;
 /// Stands for one HTTP client whose request Kestrel is serving (an HTTP-FLV player): the
 /// request ends this actor when it finishes; a kick aborts the request.
 /// </summary>
-public sealed class HttpClientActor : ReceiveActor
+/// <remarks>Kept as small as <see cref="RtmpConnectionActor"/>, for the same reason: one switch, the manager's log.</remarks>
+public sealed class HttpClientActor(ClientStats client, CancellationTokenSource abort, ServerStats stats, ILoggingAdapter log) : UntypedActor
 {
-    private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly ClientStats _client;
-    private readonly ServerStats _stats;
+    public static Props Props(ClientStats client, CancellationTokenSource abort, ServerStats stats, ILoggingAdapter log) =>
+        Akka.Actor.Props.Create(() => new HttpClientActor(client, abort, stats, log)).WithMailbox(ConnectionMailbox.Id);
 
-    public static Props Props(ClientStats client, CancellationTokenSource abort, ServerStats stats) =>
-        Akka.Actor.Props.Create(() => new HttpClientActor(client, abort, stats)).WithMailbox(ConnectionMailbox.Id);
-
-    public HttpClientActor(ClientStats client, CancellationTokenSource abort, ServerStats stats)
+    protected override void OnReceive(object message)
     {
-        _client = client;
-        _stats = stats;
-        Receive<Kick>(k =>
+        switch (message)
         {
-            _log.Info("client {0} kicked: {1}", client.Id, k.Reason);
-            abort.Cancel();
-        });
-        Receive<WatchSource>(w => Context.Watch(w.Source));
-        Receive<Terminated>(_ => abort.Cancel());
+            case Kick k:
+                log.Info("client {0} kicked: {1}", client.Id, k.Reason);
+                abort.Cancel();
+                break;
+            case WatchSource w:
+                Context.Watch(w.Source);
+                break;
+            case Terminated:
+                abort.Cancel();
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 
     protected override void PreStart()
     {
-        _client.Connection = Self;
-        _stats.Clients[_client.Id] = _client;
+        client.Connection = Self;
+        stats.Clients[client.Id] = client;
     }
 
-    protected override void PostStop() => _stats.Clients.TryRemove(_client.Id, out _);
+    protected override void PostStop() => stats.Clients.TryRemove(client.Id, out _);
 }

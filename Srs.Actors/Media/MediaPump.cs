@@ -19,8 +19,11 @@ public abstract class MediaPump
 
     private readonly PlayerQueue _queue;
     private readonly WriteGate _gate;
-    private readonly TaskCompletionSource<string> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private volatile bool _stopped; // set with _ended: a merged write checks it for every player, one field instead of two more objects
+    // Made only when asked for (HTTP-FLV awaits it; an RTMP player's pump calls OnStopped instead):
+    // a task and its source are two more objects per player, for one event at the end.
+    private TaskCompletionSource<string>? _ended;
+    private string? _stopReason; // the first reason given to Stop
+    private volatile bool _stopped; // set with _stopReason: a merged write checks it for every player
     private List<MediaPacket> _batch = new(); // used only while behind (Drain); a player that keeps up never fills it
     private int _requested;
 
@@ -34,7 +37,18 @@ public abstract class MediaPump
     protected MediaPump(PlayerQueue queue) : this(queue, new WriteGate()) { }
 
     /// <summary>Completes with the reason the pump stopped: the queue ended, the connection failed, or <see cref="Stop"/>.</summary>
-    public Task<string> Completion => _ended.Task;
+    public Task<string> Completion
+    {
+        get
+        {
+            var ended = Volatile.Read(ref _ended)
+                ?? Interlocked.CompareExchange(ref _ended, new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously), null)
+                ?? _ended;
+            // Stop sets its reason before it looks for the source: one of the two sees the other.
+            if (Volatile.Read(ref _stopReason) is { } reason) ended.TrySetResult(reason);
+            return ended.Task;
+        }
+    }
 
     /// <summary>Attaches to the queue and sends what it already holds (metadata, headers, the GOP cache).</summary>
     public void Start() => _queue.Attach(this);
@@ -42,9 +56,14 @@ public abstract class MediaPump
     /// <summary>Stops sending; a write in progress still completes or fails.</summary>
     public void Stop(string reason)
     {
+        if (Interlocked.CompareExchange(ref _stopReason, reason, null) is not null) return;
         _stopped = true;
-        _ended.TrySetResult(reason);
+        Volatile.Read(ref _ended)?.TrySetResult(reason);
+        OnStopped(reason);
     }
+
+    /// <summary>Called once, by the first <see cref="Stop"/>, on the thread that stops the pump (it may hold the gate).</summary>
+    protected virtual void OnStopped(string reason) { }
 
     /// <summary>
     /// Starts, and completes with the reason the pump stopped once no write is in progress any more

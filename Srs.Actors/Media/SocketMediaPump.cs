@@ -20,7 +20,7 @@ namespace Srs.Actors.Media;
 /// takes what fits in the socket buffer at once; the rest goes out asynchronously and the pump
 /// waits for it before the next batch.</para>
 /// </remarks>
-public abstract class SocketMediaPump : MediaPump
+public abstract class SocketMediaPump : MediaPump, IByteCounter
 {
     /// <summary>
     /// Payloads shorter than this are copied next to their header: one segment instead of two, for a
@@ -53,8 +53,11 @@ public abstract class SocketMediaPump : MediaPump
         _handle = socket.SafeHandle;
         _stats = stats;
         socket.Blocking = false;
-        client.CountMediaBytesOut(() => Volatile.Read(ref _sent));
+        client.CountMediaBytesOut(this);
     }
+
+    /// <summary>Media bytes sent to the player so far.</summary>
+    public long BytesSent => Volatile.Read(ref _sent);
 
     /// <summary>An upper bound of the scratch bytes <see cref="Layout"/> writes for this batch.</summary>
     protected abstract int ScratchNeeded(ReadOnlySpan<MediaPacket> batch);

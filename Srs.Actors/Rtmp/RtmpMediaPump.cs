@@ -11,7 +11,8 @@ namespace Srs.Actors.Rtmp;
 /// chunk-stream state shared with <see cref="RtmpOutput"/>'s command writer; media uses chunk
 /// streams 6-8, commands 2-5. The gate is the output's, so media and command chunks never interleave.
 /// </remarks>
-public sealed class RtmpMediaPump(PlayerQueue queue, RtmpOutput output, Socket socket, ClientStats client, ServerStats stats)
+/// <param name="session">Closed when the pump stops (the queue ended, the connection failed).</param>
+public sealed class RtmpMediaPump(PlayerQueue queue, RtmpOutput output, Socket socket, ClientStats client, ServerStats stats, RtmpServerSession? session = null)
     : SocketMediaPump(queue, output.Gate, socket, client, stats)
 {
     private TimestampRebaser _rebaser; // a mutable struct: not readonly
@@ -19,6 +20,13 @@ public sealed class RtmpMediaPump(PlayerQueue queue, RtmpOutput output, Socket s
 
     /// <summary>The player asked for a pause (NetStream.Pause): media is not sent meanwhile.</summary>
     public bool Paused { get => _paused; set => _paused = value; }
+
+    protected override void OnStopped(string reason)
+    {
+        // Not on this thread: it may be a source's, in the middle of a merged write, holding the gate.
+        if (session is not null)
+            ThreadPool.UnsafeQueueUserWorkItem(static s => s.Session.Close(s.Reason), (Session: session, Reason: reason), preferLocal: false);
+    }
 
     protected override int ScratchNeeded(ReadOnlySpan<MediaPacket> batch)
     {

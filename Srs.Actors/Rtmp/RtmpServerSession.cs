@@ -42,12 +42,12 @@ public sealed class RtmpServerSession
     private readonly ServerStats _stats;
     private readonly HttpHooks _hooks;
     private readonly ILoggingAdapter _log;
-    private readonly Action<string> _warn;
+    private Action<string>? _warn; // for hook calls; made on the first
     // Cancelled by Close, at the end, or by its own timer (CancelAfter): the handshake and
     // publisher timeouts. One source, so a connection keeps no linked source or second timer.
     private readonly CancellationTokenSource _cts = new();
     private readonly ChunkReader _chunks;
-    private readonly List<MediaPacket> _packets = new(4);
+    private List<MediaPacket>? _packets; // a publisher's: players never need it
     private string? _closeReason;
 
     private string _app = "";
@@ -80,7 +80,6 @@ public sealed class RtmpServerSession
         _hooks = hooks;
         _log = log;
         _chunks = new ChunkReader(settings.Limits);
-        _warn = message => log.Warning(message);
     }
 
     /// <summary>Ends the session from outside (kick, source gone, quit); the first reason wins.</summary>
@@ -90,37 +89,51 @@ public sealed class RtmpServerSession
         try { _cts.Cancel(); } catch (ObjectDisposedException) { }
     }
 
+    /// <summary>Runs the session to its end; returns why it ended and tells the connection actor (<see cref="SessionEnded"/>).</summary>
     public async Task<string> RunAsync()
     {
         var ct = _cts.Token;
+        string reason;
         try
         {
             // A client must handshake, connect and publish or play within the handshake timeout.
             _cts.CancelAfter(_settings.Limits.HandshakeTimeout);
-            if (!await HandshakeAsync(ct)) return "peer closed during handshake";
-            return await ReadLoopAsync(ct);
+            reason = await HandshakeAsync(ct) ? await ReadLoopAsync(ct) : "peer closed during handshake";
         }
         catch (OperationCanceledException)
         {
             // Cancelled without a reason given: only the timer does that.
-            return _closeReason ?? (ct.IsCancellationRequested ? TimeoutReason() : "cancelled");
+            reason = _closeReason ?? (ct.IsCancellationRequested ? TimeoutReason() : "cancelled");
         }
         catch (RtmpProtocolException e)
         {
-            return "protocol error: " + e.Message;
+            reason = "protocol error: " + e.Message;
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
         {
-            return _closeReason ?? "connection lost: " + e.Message;
+            reason = _closeReason ?? "connection lost: " + e.Message;
         }
-        finally
+        catch (Exception e)
+        {
+            reason = "internal error: " + e.Message;
+        }
+        try
         {
             _pump?.Stop(_closeReason ?? "session ended");
             _playerQueue?.Complete();
             _cts.Cancel();
+            _input.Complete();
             await LeaveStreamAsync();
         }
+        catch (Exception e)
+        {
+            _log.Error(e, "client {0}: leaving its stream failed", _client.Id);
+        }
+        _connection.Tell(new SessionEnded(reason));
+        return reason;
     }
+
+    private Action<string> Warn => _warn ??= message => _log.Warning(message);
 
     private string TimeoutReason() => _source is null
         ? $"no handshake/connect/publish/play within {_settings.Limits.HandshakeTimeout.TotalSeconds:F0}s"
@@ -222,9 +235,10 @@ public sealed class RtmpServerSession
     private void ForwardMedia(RtmpMessage m)
     {
         if (_source is null || _playerQueue is not null) return;
-        RtmpMedia.ToPackets(m, _epoch, _packets);
-        foreach (var packet in _packets) _source.Tell(packet, _connection);
-        _packets.Clear();
+        var packets = _packets ??= new List<MediaPacket>(4);
+        RtmpMedia.ToPackets(m, _epoch, packets);
+        foreach (var packet in packets) _source.Tell(packet, _connection);
+        packets.Clear();
     }
 
     private async ValueTask<string?> HandleCommandAsync(RtmpCommand cmd, uint streamId, CancellationToken ct)
@@ -274,7 +288,7 @@ public sealed class RtmpServerSession
         _client.App = app;
         if (Uri.TryCreate(tcUrl, UriKind.Absolute, out var uri)) _tcUrlHost = uri.Host;
 
-        if (_hooks.Any && await _hooks.CallAsync(HookEvent.OnConnect, _client, null, _warn) is { } refused)
+        if (_hooks.Any && await _hooks.CallAsync(HookEvent.OnConnect, _client, null, Warn) is { } refused)
         {
             await _output.SendCommandAsync(ServerCommands.Error(cmd.TransactionId, "NetConnection.Connect.Rejected", refused), 0, ct);
             return "connect refused by " + refused;
@@ -302,7 +316,7 @@ public sealed class RtmpServerSession
         if (_stream is not null) throw new RtmpProtocolException("publish on a connection that already publishes or plays");
         var key = StreamOf(cmd);
         _client.Type = ClientType.RtmpPublish;
-        if (_hooks.Any && await _hooks.CallAsync(HookEvent.OnPublish, _client, key, _warn) is { } refused)
+        if (_hooks.Any && await _hooks.CallAsync(HookEvent.OnPublish, _client, key, Warn) is { } refused)
         {
             await _output.SendCommandAsync(ServerCommands.OnStatus("error", "NetStream.Publish.Rejected", refused), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
             return "publish refused by " + refused;
@@ -329,7 +343,7 @@ public sealed class RtmpServerSession
         if (_stream is not null) throw new RtmpProtocolException("play on a connection that already publishes or plays");
         var key = StreamOf(cmd);
         _client.Type = ClientType.RtmpPlay;
-        if (_hooks.Any && await _hooks.CallAsync(HookEvent.OnPlay, _client, key, _warn) is { } refused)
+        if (_hooks.Any && await _hooks.CallAsync(HookEvent.OnPlay, _client, key, Warn) is { } refused)
         {
             await _output.SendCommandAsync(ServerCommands.OnStatus("error", "NetStream.Play.Failed", refused), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
             return "play refused by " + refused;
@@ -350,10 +364,8 @@ public sealed class RtmpServerSession
         _log.Info("client {0} plays {1} ({2})", _client.Id, key, accepted.Publishing ? "live" : "waiting for the publisher");
 
         // From here media goes out on the source's flushes (see MediaPump); the read loop goes on with commands.
-        _pump = new RtmpMediaPump(queue, _output, _socket ?? throw new InvalidOperationException("playing needs the socket"), _client, _stats);
+        _pump = new RtmpMediaPump(queue, _output, _socket ?? throw new InvalidOperationException("playing needs the socket"), _client, _stats, this);
         _output.Pump = _pump;
-        _ = _pump.Completion.ContinueWith(t => Close(t.Result), CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         _pump.Start();
         return null;
     }
@@ -389,6 +401,6 @@ public sealed class RtmpServerSession
         var wasPublisher = _playerQueue is null;
         _source.Tell(wasPublisher ? new Unpublish(_client.Id) : new StopPlay(_client.Id), _connection);
         _source = null;
-        if (_hooks.Any) await _hooks.CallAsync(wasPublisher ? HookEvent.OnUnpublish : HookEvent.OnStop, _client, key, _warn);
+        if (_hooks.Any) await _hooks.CallAsync(wasPublisher ? HookEvent.OnUnpublish : HookEvent.OnStop, _client, key, Warn);
     }
 }

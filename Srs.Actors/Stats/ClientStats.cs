@@ -34,7 +34,7 @@ public sealed class ClientStats(string id, string remoteAddress)
     public ClientType Type { get => (ClientType)_type; set => _type = (int)value; }
     public bool IsPublisher => Type == ClientType.RtmpPublish;
     public long BytesIn => Interlocked.Read(ref _bytesIn);
-    public long BytesOut => Interlocked.Read(ref _bytesOut) + (_mediaBytesOut?.Invoke() ?? 0);
+    public long BytesOut => Interlocked.Read(ref _bytesOut) + (_mediaBytesOut?.BytesSent ?? 0);
 
     public void AddBytesIn(long n) => Interlocked.Add(ref _bytesIn, n);
     public void AddBytesOut(long n) => Interlocked.Add(ref _bytesOut, n);
@@ -43,9 +43,9 @@ public sealed class ClientStats(string id, string remoteAddress)
     /// A player's media pump counts what it sends itself (in a field it already holds), so a flush to
     /// thousands of players does not also write thousands of these objects; read when stats are read.
     /// </summary>
-    public void CountMediaBytesOut(Func<long> sent) => _mediaBytesOut = sent;
+    public void CountMediaBytesOut(IByteCounter sent) => _mediaBytesOut = sent;
 
-    private volatile Func<long>? _mediaBytesOut;
+    private volatile IByteCounter? _mediaBytesOut;
 
     private static string HostOf(string endpoint)
     {
