@@ -22,20 +22,24 @@ public sealed class ConnectionManager : ReceiveActor
 
     public ConnectionManager(IActorRef registry, SrsSettings settings, ServerStats stats, HttpHooks hooks)
     {
+        // One Props for every RTMP connection; each gets its socket in its first message.
+        var rtmp = RtmpConnectionActor.Props(new RtmpConnectionActor.Services(registry, settings, stats, hooks, _log));
         Receive<Accepted>(a =>
         {
             stats.OnConnectionAccepted();
             var id = stats.NextClientId();
-            Adopt(Context.ActorOf(RtmpConnectionActor.Props(id, a.Socket, registry, settings, stats, hooks, _log), "rtmp-" + id));
+            var child = Context.ActorOf(rtmp, "rtmp-" + id);
+            child.Tell(new RtmpConnectionActor.Open(id, a.Socket));
+            _count++; // until its ConnectionEnded
         });
         Receive<RegisterHttpClient>(r =>
         {
             stats.OnConnectionAccepted();
             var child = Context.ActorOf(HttpClientActor.Props(r.Stats, r.Abort, stats, _log), "http-" + r.Stats.Id);
-            Adopt(child);
+            _count++;
             Sender.Tell(child);
         });
-        Receive<Terminated>(_ =>
+        Receive<ConnectionEnded>(_ =>
         {
             _count--;
             if (_count == 0) NotifyWaiters();
@@ -60,12 +64,6 @@ public sealed class ConnectionManager : ReceiveActor
             _log.Error(ex, "connection failed, closing it");
             return Directive.Stop;
         });
-
-    private void Adopt(IActorRef child)
-    {
-        Context.Watch(child);
-        _count++;
-    }
 
     private void NotifyWaiters()
     {

@@ -38,9 +38,27 @@ public static class ConnectionProtocol
         public static readonly GetConnectionCount Instance = new();
     }
 
+    /// <summary>
+    /// Connection actor to its manager, from its PostStop: it has ended. (The manager does not
+    /// watch its connections, for the reason given at <see cref="SourceStopped"/>; connection
+    /// actors are stopped, never restarted, so PostStop runs once for each.)
+    /// </summary>
+    internal sealed record ConnectionEnded
+    {
+        public static readonly ConnectionEnded Instance = new();
+    }
+
     /// <summary>A connection's session loop ended, with why.</summary>
     internal sealed record SessionEnded(string Reason);
 
-    /// <summary>The session is bound to a source: close if the source dies.</summary>
-    public sealed record WatchSource(IActorRef Source);
+    /// <summary>
+    /// Source to its publisher's connection: the source stopped (failed, or the node is stopping), so
+    /// the publisher's media has nowhere to go. Players need no message: the source completes their
+    /// queues, which ends their pumps. (Connections do not watch their source: a watch makes every
+    /// connection actor carry Akka's watch state, ~0.5 KB, for an event that tells them nothing more.)
+    /// </summary>
+    public sealed record SourceStopped
+    {
+        public static readonly SourceStopped Instance = new();
+    }
 }

@@ -23,12 +23,6 @@ public sealed class HttpClientActor(ClientStats client, CancellationTokenSource 
                 log.Info("client {0} kicked: {1}", client.Id, k.Reason);
                 abort.Cancel();
                 break;
-            case WatchSource w:
-                Context.Watch(w.Source);
-                break;
-            case Terminated:
-                abort.Cancel();
-                break;
             default:
                 Unhandled(message);
                 break;
@@ -41,5 +35,9 @@ public sealed class HttpClientActor(ClientStats client, CancellationTokenSource 
         stats.Clients[client.Id] = client;
     }
 
-    protected override void PostStop() => stats.Clients.TryRemove(client.Id, out _);
+    protected override void PostStop()
+    {
+        Context.Parent.Tell(ConnectionEnded.Instance);
+        stats.Clients.TryRemove(client.Id, out _);
+    }
 }

@@ -11,54 +11,51 @@ namespace Srs.Actors.Connections;
 
 /// <summary>
 /// One RTMP client. Owns the socket and the session loop that runs on it; stops when the loop
-/// ends (the session tells it why, and that is logged), when kicked, or when the source it is
-/// bound to dies.
+/// ends (the session tells it why, and that is logged), when kicked, or when the source it
+/// publishes to stops.
 /// </summary>
 /// <remarks>
-/// A node holds thousands of these, so the actor is kept small: its messages are matched in one
-/// switch (<c>Receive&lt;T&gt;</c> handlers are built per actor, ~0.5 KB each time), it logs
-/// through its manager's adapter, and the session reads and writes the socket directly
+/// A node holds thousands of these, so the actor is kept small. Every connection is made from the
+/// manager's one <see cref="Akka.Actor.Props"/> and gets its socket in <see cref="Open"/>, so no
+/// props, deploy or argument array is kept per connection; its messages are matched in one switch
+/// (<c>Receive&lt;T&gt;</c> handlers are built per actor, ~0.5 KB each time); it logs through the
+/// manager's adapter; and the session reads and writes the socket directly
 /// (<see cref="SocketReader"/>, <see cref="SocketWriter"/>).
 /// </remarks>
-public sealed class RtmpConnectionActor : UntypedActor
+public sealed class RtmpConnectionActor(RtmpConnectionActor.Services services) : UntypedActor
 {
-    private readonly ILoggingAdapter _log;
-    private readonly Socket _socket;
-    private readonly ClientStats _client;
-    private readonly ServerStats _stats;
-    private readonly RtmpServerSession _session;
+    /// <summary>What every connection of a node shares.</summary>
+    public sealed record Services(IActorRef Registry, SrsSettings Settings, ServerStats Stats, HttpHooks Hooks, ILoggingAdapter Log);
 
-    public static Props Props(string id, Socket socket, IActorRef registry, SrsSettings settings, ServerStats stats, HttpHooks hooks, ILoggingAdapter log) =>
-        Akka.Actor.Props.Create(() => new RtmpConnectionActor(id, socket, registry, settings, stats, hooks, log))
-            .WithMailbox(ConnectionMailbox.Id);
+    /// <summary>Manager to a connection it has just made: the client's id and socket. Always its first message.</summary>
+    public sealed record Open(string Id, Socket Socket);
 
-    public RtmpConnectionActor(string id, Socket socket, IActorRef registry, SrsSettings settings, ServerStats stats, HttpHooks hooks, ILoggingAdapter log)
-    {
-        _log = log;
-        _socket = socket;
-        _stats = stats;
-        socket.NoDelay = true;
-        _client = new ClientStats(id, socket.RemoteEndPoint?.ToString() ?? "?") { Connection = Self };
-        _session = new RtmpServerSession(new SocketReader(socket), new SocketWriter(socket),
-            _client, Self, registry, settings, stats, hooks, log, socket);
-    }
+    private Socket? _socket;
+    private ClientStats? _client;
+    private RtmpServerSession? _session;
+
+    public static Props Props(Services services) =>
+        Akka.Actor.Props.Create(() => new RtmpConnectionActor(services)).WithMailbox(ConnectionMailbox.Id);
 
     protected override void OnReceive(object message)
     {
         switch (message)
         {
+            case Open open:
+                Start(open);
+                break;
             case SessionEnded e:
-                _log.Info("client {0} ({1}) closed: {2}", _client.Id, _client.RemoteAddress, e.Reason);
+                services.Log.Info("client {0} ({1}) closed: {2}", _client!.Id, _client.RemoteAddress, e.Reason);
+                Context.Stop(Self);
+                break;
+            case Kick when _session is null:
                 Context.Stop(Self);
                 break;
             case Kick k:
                 _session.Close("kicked: " + k.Reason);
                 break;
-            case WatchSource w:
-                Context.Watch(w.Source);
-                break;
-            case Terminated:
-                _session.Close("the stream's source stopped");
+            case SourceStopped:
+                _session?.Close("the stream's source stopped");
                 break;
             default:
                 Unhandled(message);
@@ -66,16 +63,23 @@ public sealed class RtmpConnectionActor : UntypedActor
         }
     }
 
-    protected override void PreStart()
+    private void Start(Open open)
     {
-        _stats.Clients[_client.Id] = _client;
+        var socket = _socket = open.Socket;
+        socket.NoDelay = true;
+        _client = new ClientStats(open.Id, socket.RemoteEndPoint?.ToString() ?? "?") { Connection = Self };
+        _session = new RtmpServerSession(new SocketReader(socket), new SocketWriter(socket),
+            _client, Self, services.Registry, services.Settings, services.Stats, services.Hooks, services.Log, socket);
+        services.Stats.Clients[_client.Id] = _client;
         _ = _session.RunAsync(); // tells this actor SessionEnded when it ends, whatever ends it
     }
 
     protected override void PostStop()
     {
-        _stats.Clients.TryRemove(_client.Id, out _);
-        _session.Close("connection actor stopped");
+        Context.Parent.Tell(ConnectionEnded.Instance);
+        if (_client is not null) services.Stats.Clients.TryRemove(_client.Id, out _);
+        _session?.Close("connection actor stopped");
+        if (_socket is null) return;
         try { _socket.Shutdown(SocketShutdown.Both); } catch (SocketException) { } catch (ObjectDisposedException) { }
         _socket.Dispose();
     }

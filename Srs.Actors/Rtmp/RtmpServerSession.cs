@@ -20,9 +20,9 @@ namespace Srs.Actors.Rtmp;
 
 /// <summary>
 /// The server side of one RTMP connection, as a loop over its socket's pipes: handshake,
-/// connect, createStream, then publish (media to the source) or play (a writer loop drains the
-/// player's queue). It runs outside the actor; it reaches the source through the registry and
-/// tells its connection actor what to watch. It returns why the connection ended.
+/// connect, createStream, then publish (media to the source) or play (a pump sends the
+/// player's queue). It runs outside the actor; it reaches the source through the registry,
+/// tells the source when it leaves, and tells its connection actor why it ended.
 /// </summary>
 public sealed class RtmpServerSession
 {
@@ -123,6 +123,14 @@ public sealed class RtmpServerSession
             _playerQueue?.Complete();
             _cts.Cancel();
             _input.Complete();
+        }
+        catch (Exception e)
+        {
+            _log.Error(e, "client {0}: ending the session failed", _client.Id);
+        }
+        try
+        {
+            // Always reached: the source does not watch its clients, it relies on this (see SourceActor).
             await LeaveStreamAsync();
         }
         catch (Exception e)
@@ -392,7 +400,6 @@ public sealed class RtmpServerSession
     {
         _stream = key;
         _source = source;
-        _connection.Tell(new WatchSource(source));
     }
 
     private async Task LeaveStreamAsync()

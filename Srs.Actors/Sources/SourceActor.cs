@@ -19,6 +19,13 @@ namespace Srs.Actors.Sources;
 /// With neither publisher nor player for the idle timeout it asks the registry to retire it.
 /// On an edge, its <see cref="EdgeLinks"/> pull the stream from an origin or forward it to one.
 /// </summary>
+/// <remarks>
+/// Clients are not watched: a connection says when it leaves (<see cref="Unpublish"/>,
+/// <see cref="StopPlay"/>, sent however its session ends), and this actor tells its clients when it
+/// stops (see <see cref="PostStop"/>). A watch in either direction would make every connection actor
+/// carry Akka's watch state (~0.5 KB each, thousands per node). The edge's own children, which
+/// publish and play here too, are watched by <see cref="EdgeLinks"/>.
+/// </remarks>
 public sealed class SourceActor : ReceiveActor, IWithTimers
 {
     private sealed class Player(IActorRef connection, PlayerQueue queue, int phase, long joinedAt)
@@ -112,6 +119,8 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
     protected override void PostStop()
     {
         _stats.Streams.TryRemove(_streamStats.Id, out _);
+        // Players end with their queues (below); a publisher's connection is told. An edge's puller is a child, stopped with this actor.
+        if (_publisher is not null && !Self.Path.Equals(_publisher.Path.Parent)) _publisher.Tell(Connections.ConnectionProtocol.SourceStopped.Instance);
         foreach (var p in _players.Values) p.Queue.Complete();
         _players.Clear();
         foreach (var phase in _phases) phase.Clear();
@@ -130,7 +139,6 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         // A new publisher brings its own headers; the old GOP cannot be decoded with them.
         _gop.Clear();
         _metaData = _videoHeader = _audioHeader = null;
-        Context.Watch(m.Connection);
         _streamStats.PublisherClientId = m.ClientId;
         Sender.Tell(new PublishAccepted(Self, _epoch));
         Timers.StartPeriodicTimer("merge", MergeTick.Instance, MergeTickInterval);
@@ -148,7 +156,6 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         var player = new Player(m.Connection, m.Queue, PhaseForNewPlayer(), _windowBase + _window.Count);
         _players[m.ClientId] = player;
         _phases[player.Phase][m.ClientId] = player;
-        Context.Watch(m.Connection);
         _streamStats.Clients = _players.Count + (_publisher is null ? 0 : 1);
 
         // Start the player at the last keyframe: metadata and sequence headers, then the GOP.
@@ -262,9 +269,10 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>One of the edge's children stopped (only they are watched, by <see cref="EdgeLinks"/>).</summary>
     private void OnTerminated(Terminated t)
     {
-        if (t.ActorRef.Equals(_publisher)) PublisherGone("publisher connection ended");
+        if (t.ActorRef.Equals(_publisher)) PublisherGone("publisher stopped");
         foreach (var (id, player) in _players.ToArray())
             if (player.Connection.Equals(t.ActorRef)) RemovePlayer(id);
         if (_edge?.ChildTerminated(t.ActorRef) == true) UpdateEdge();
@@ -274,7 +282,6 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
     {
         if (_publisher is null) return;
         _log.Info("source {0} unpublished by client {1} ({2}), {3} players stay", _key, _publisherId, why, _players.Count);
-        if (!_players.Values.Any(p => p.Connection.Equals(_publisher))) Context.Unwatch(_publisher);
         _publisher = null;
         _publisherId = null;
         _streamStats.PublisherClientId = null;
@@ -301,7 +308,6 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         if (!_players.Remove(clientId, out var player)) return;
         _phases[player.Phase].Remove(clientId);
         player.Queue.Complete();
-        if (!player.Connection.Equals(_publisher)) Context.Unwatch(player.Connection);
         _streamStats.Clients = _players.Count + (_publisher is null ? 0 : 1);
         ArmIdleTimer();
         UpdateEdge();

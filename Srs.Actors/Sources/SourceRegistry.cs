@@ -44,7 +44,7 @@ public sealed class SourceRegistry : ReceiveActor
         });
     }
 
-    /// <summary>A source's fault stops it; its players and publisher watch it and close.</summary>
+    /// <summary>A source's fault stops it; its players' queues end and its publisher is told (SourceActor.PostStop), so they close.</summary>
     protected override SupervisorStrategy SupervisorStrategy() =>
         new OneForOneStrategy(ex =>
         {

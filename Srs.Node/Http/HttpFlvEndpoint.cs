@@ -71,7 +71,6 @@ public static class HttpFlvEndpoint
             var accepted = await actors.Get<SourceRegistry>().Ask<PlayAccepted>(
                 new SourceEnvelope(key, new Play(client.Id, connection, queue)), AskTimeout, abort.Token);
             source = accepted.Source;
-            connection.Tell(new ConnectionProtocol.WatchSource(source));
             logger.LogInformation("client {Id} plays {Stream} over HTTP-FLV ({State})", client.Id, key, accepted.Publishing ? "live" : "waiting for the publisher");
 
             if (DirectSocket(ctx) is { } socket)

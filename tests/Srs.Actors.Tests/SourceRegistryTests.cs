@@ -234,14 +234,33 @@ public class SourceRegistryTests : TestKit
     }
 
     [Fact]
-    public void PublisherConnection_Ending_Unpublishes_AndPlayersStay()
+    public void A_Stopping_Source_Tells_Its_Publisher_And_Ends_Its_Players()
     {
+        // Connections do not watch their source: the source tells them (SourceStopped, or a completed queue).
         var registry = Registry(TimeSpan.FromSeconds(30));
         var publisher = CreateTestProbe();
-        Publish(registry, publisher);
+        var source = Publish(registry, publisher).Source;
         var queue = new PlayerQueue(TimeSpan.FromSeconds(10));
         Play(registry, CreateTestProbe(), queue);
-        Sys.Stop(publisher.Ref);
+        Assert.False(queue.IsCompleted);
+
+        Watch(source);
+        source.Tell(PoisonPill.Instance);
+        ExpectTerminated(source, TimeSpan.FromSeconds(5));
+        publisher.ExpectMsg<Srs.Actors.Connections.ConnectionProtocol.SourceStopped>(TimeSpan.FromSeconds(5));
+        Assert.True(queue.IsCompleted);
+    }
+
+    [Fact]
+    public void Unpublish_FreesTheStream_AndPlayersStay()
+    {
+        // A connection says it leaves however its session ends (the source does not watch it).
+        var registry = Registry(TimeSpan.FromSeconds(30));
+        var publisher = CreateTestProbe();
+        var source = Publish(registry, publisher).Source;
+        var queue = new PlayerQueue(TimeSpan.FromSeconds(10));
+        Play(registry, CreateTestProbe(), queue);
+        source.Tell(new Unpublish("pub"), publisher.Ref);
         AwaitCondition(() => !_stats.Streams.Values.Single().Publishing);
         Assert.False(queue.IsCompleted);
         Publish(registry, CreateTestProbe(), "pub2"); // the stream is free again

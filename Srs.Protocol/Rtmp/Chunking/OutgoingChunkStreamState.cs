@@ -7,11 +7,13 @@ namespace Srs.Protocol.Rtmp.Chunking;
 /// </summary>
 internal struct OutgoingChunkStreamState
 {
-    public bool Used;
+    // The four-byte fields first, then the bytes: 20 bytes a stream instead of 24 (every connection holds ten).
     public uint Timestamp;
     public uint StreamId;
     public int Length;
+    public uint Delta;
     public byte TypeId;
+    public bool Used;
 
     /// <summary>
     /// The delta the peer will add for a fmt 3 header that starts a message; false after fmt 0,
@@ -19,5 +21,4 @@ internal struct OutgoingChunkStreamState
     /// timestamps), so we never send fmt 3 straight after fmt 0.
     /// </summary>
     public bool HasDelta;
-    public uint Delta;
 }
