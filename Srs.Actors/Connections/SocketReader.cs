@@ -31,6 +31,7 @@ public sealed class SocketReader : PipeReader
     private int _examined;  // the end of what the consumer has seen: a read returns when more than this is there
     private bool _peerClosed;
     private bool _completed;
+    private bool _mayHaveMore = true; // the last receive filled the space it was given: try again before waiting
     private volatile bool _cancelNext;
 
     public SocketReader(Socket socket)
@@ -47,10 +48,11 @@ public sealed class SocketReader : PipeReader
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (TryRead(out var result)) return result;
-            if (ReceiveAvailable()) continue;
-            // Nothing has arrived: wait for bytes without holding a buffer when none is needed.
+            if (_mayHaveMore && ReceiveAvailable()) continue;
+            // Nothing more has arrived: wait for bytes without holding a buffer when none is needed.
             if (_start == _end) ReturnBuffer();
             await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            _mayHaveMore = true;
         }
     }
 
@@ -109,7 +111,9 @@ public sealed class SocketReader : PipeReader
     private bool ReceiveAvailable()
     {
         MakeRoom();
+        var space = _buffer!.Length - _end;
         var n = _socket.Receive(_buffer.AsSpan(_end), SocketFlags.None, out var error);
+        _mayHaveMore = n == space;
         switch (error)
         {
             case SocketError.Success when n > 0:
