@@ -22,8 +22,9 @@ public sealed class ConnectionManager : ReceiveActor
 
     public ConnectionManager(IActorRef registry, SrsSettings settings, ServerStats stats, HttpHooks hooks)
     {
-        // One Props for every RTMP connection; each gets its socket in its first message.
+        // One Props for every RTMP connection and one for every HTTP client; each gets its own in its first message.
         var rtmp = RtmpConnectionActor.Props(new RtmpConnectionActor.Services(registry, settings, stats, hooks, _log));
+        var http = HttpClientActor.Props(stats, _log);
         Receive<Accepted>(a =>
         {
             stats.OnConnectionAccepted();
@@ -35,7 +36,8 @@ public sealed class ConnectionManager : ReceiveActor
         Receive<RegisterHttpClient>(r =>
         {
             stats.OnConnectionAccepted();
-            var child = Context.ActorOf(HttpClientActor.Props(r.Stats, r.Abort, stats, _log), "http-" + r.Stats.Id);
+            var child = Context.ActorOf(http, "http-" + r.Stats.Id);
+            child.Tell(new HttpClientActor.Open(r.Stats, r.Abort));
             _count++;
             Sender.Tell(child);
         });

@@ -9,19 +9,35 @@ namespace Srs.Actors.Connections;
 /// Stands for one HTTP client whose request Kestrel is serving (an HTTP-FLV player): the
 /// request ends this actor when it finishes; a kick aborts the request.
 /// </summary>
-/// <remarks>Kept as small as <see cref="RtmpConnectionActor"/>, for the same reason: one switch, the manager's log.</remarks>
-public sealed class HttpClientActor(ClientStats client, CancellationTokenSource abort, ServerStats stats, ILoggingAdapter log) : UntypedActor
+/// <remarks>
+/// Kept as small as <see cref="RtmpConnectionActor"/>, for the same reasons: every one is made from
+/// the manager's one Props and gets its client in <see cref="Open"/>; one switch; the manager's log.
+/// </remarks>
+public sealed class HttpClientActor(ServerStats stats, ILoggingAdapter log) : UntypedActor
 {
-    public static Props Props(ClientStats client, CancellationTokenSource abort, ServerStats stats, ILoggingAdapter log) =>
-        Akka.Actor.Props.Create(() => new HttpClientActor(client, abort, stats, log)).WithMailbox(ConnectionMailbox.Id);
+    /// <summary>Manager to an actor it has just made: the client and how to abort its request. Always its first message.</summary>
+    public sealed record Open(ClientStats Client, CancellationTokenSource Abort);
+
+    private Open? _open;
+
+    public static Props Props(ServerStats stats, ILoggingAdapter log) =>
+        Akka.Actor.Props.Create(() => new HttpClientActor(stats, log)).WithMailbox(ConnectionMailbox.Id);
 
     protected override void OnReceive(object message)
     {
         switch (message)
         {
+            case Open open:
+                _open = open;
+                open.Client.Connection = Self;
+                stats.Clients[open.Client.Id] = open.Client;
+                break;
+            case Kick when _open is null:
+                Context.Stop(Self);
+                break;
             case Kick k:
-                log.Info("client {0} kicked: {1}", client.Id, k.Reason);
-                abort.Cancel();
+                log.Info("client {0} kicked: {1}", _open.Client.Id, k.Reason);
+                _open.Abort.Cancel();
                 break;
             default:
                 Unhandled(message);
@@ -29,15 +45,9 @@ public sealed class HttpClientActor(ClientStats client, CancellationTokenSource 
         }
     }
 
-    protected override void PreStart()
-    {
-        client.Connection = Self;
-        stats.Clients[client.Id] = client;
-    }
-
     protected override void PostStop()
     {
         Context.Parent.Tell(ConnectionEnded.Instance);
-        stats.Clients.TryRemove(client.Id, out _);
+        if (_open is not null) stats.Clients.TryRemove(_open.Client.Id, out _);
     }
 }

@@ -29,17 +29,18 @@ public static class HttpFlvEndpoint
     {
         // A plain RequestDelegate, as the API's (see PortFilter): services are looked up here.
         var logger = app.Services.GetRequiredService<ILogger<HttpFlvProgram>>();
+        Action<string> warn = message => logger.LogWarning("{Message}", message); // for hook calls: one for all requests
         app.MapGet("/{app}/{stream}.flv", PortFilter.Only(port, ctx =>
         {
             var services = ctx.RequestServices;
             return ServeAsync(ctx, (string)ctx.Request.RouteValues["app"]!, (string)ctx.Request.RouteValues["stream"]!,
                 services.GetRequiredService<ActorRegistry>(), services.GetRequiredService<ServerStats>(),
-                services.GetRequiredService<SrsSettings>(), services.GetRequiredService<HttpHooks>(), logger);
+                services.GetRequiredService<SrsSettings>(), services.GetRequiredService<HttpHooks>(), logger, warn);
         }));
     }
 
     private static async Task ServeAsync(HttpContext ctx, string app, string stream,
-        ActorRegistry actors, ServerStats stats, SrsSettings settings, HttpHooks hooks, ILogger<HttpFlvProgram> logger)
+        ActorRegistry actors, ServerStats stats, SrsSettings settings, HttpHooks hooks, ILogger<HttpFlvProgram> logger, Action<string> log)
     {
         var key = StreamKey.FromRtmp(ctx.Request.Host.Host, app, stream + ctx.Request.QueryString.Value);
         if (!key.IsValid)
@@ -55,7 +56,6 @@ public static class HttpFlvEndpoint
         };
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
         var connection = await actors.Get<ConnectionManager>().Ask<IActorRef>(new ConnectionProtocol.RegisterHttpClient(client, abort), AskTimeout);
-        Action<string> log = message => logger.LogWarning("{Message}", message);
         IActorRef? source = null;
         var queue = new PlayerQueue(settings.QueueLength);
         var reason = "client closed the connection";

@@ -80,7 +80,7 @@ public class ConnectionMailboxTests() : TestKit(ConnectionMailbox.Hocon)
     public void Connection_actors_ask_for_it_and_its_configuration_resolves_to_it()
     {
         Assert.Equal(ConnectionMailbox.Id, RtmpConnectionActor.Props(null!).Mailbox);
-        Assert.Equal(ConnectionMailbox.Id, HttpClientActor.Props(null!, null!, null!, null!).Mailbox);
+        Assert.Equal(ConnectionMailbox.Id, HttpClientActor.Props(null!, null!).Mailbox);
         Assert.IsType<ConnectionMailbox>(Sys.Mailboxes.Lookup(ConnectionMailbox.Id));
     }
 
