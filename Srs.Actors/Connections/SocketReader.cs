@@ -102,9 +102,10 @@ public sealed class SocketReader : PipeReader
 
     private int PositionOf(SequencePosition position)
     {
-        if (position.GetObject() is not null && !ReferenceEquals(position.GetObject(), _buffer))
-            throw new InvalidOperationException("position of a buffer this reader no longer holds");
-        return position.GetObject() is null ? _start : position.GetInteger() & int.MaxValue;
+        var owner = position.GetObject();
+        if (owner is null) return _start; // the empty sequence
+        if (!ReferenceEquals(owner, _buffer)) throw new InvalidOperationException("position of a buffer this reader no longer holds");
+        return position.GetInteger() & int.MaxValue;
     }
 
     /// <summary>Takes what the socket holds without waiting: true when bytes came (or the peer closed).</summary>

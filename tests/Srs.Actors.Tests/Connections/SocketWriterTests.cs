@@ -32,10 +32,12 @@ public class SocketWriterTests
         using (server) using (client)
         {
             var writer = new SocketWriter(server);
-            var sent = Enumerable.Range(0, 8 * 1024 * 1024).Select(i => (byte)(i % 253)).ToArray();
-            writer.Write(sent); // several times what loopback buffers: the non-blocking send takes part of it
+            // Several times what a loopback connection buffers (send buffer up to 4 MB, the reader's
+            // window while it reads nothing): the non-blocking send takes part of it.
+            var sent = Enumerable.Range(0, 16 * 1024 * 1024).Select(i => (byte)(i % 253)).ToArray();
+            writer.Write(sent);
             var flush = writer.FlushAsync().AsTask();
-            Assert.False(flush.IsCompleted, "8 MB went out without the peer reading");
+            Assert.False(flush.IsCompleted, "16 MB went out without the peer reading");
 
             var received = await LoopbackConnection.ReceiveExactlyAsync(client, sent.Length);
             await flush.WaitAsync(Timeout);
