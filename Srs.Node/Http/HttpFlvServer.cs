@@ -1,12 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
 using Akka.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.AspNetCore.Connections;
 using Srs.Actors.Configuration;
 using Srs.Actors.Hooks;
 using Srs.Actors.Lifecycle;
 using Srs.Actors.Listeners;
 using Srs.Actors.Stats;
+using Srs.Node.Http.Transport;
 using Srs.Node.Startup;
 using Srs.Node.Upgrade;
 
@@ -54,13 +55,14 @@ public sealed class HttpFlvServer : IServiceListener, IAsyncDisposable
             k.AddServerHeader = false;
             k.Listen(settings.HttpServerListen);
         });
-        builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = ep =>
+        // Kestrel's socket transport, but a live response can take its socket over (HttpFlvEndpoint).
+        builder.Services.AddSingleton<IConnectionListenerFactory>(new TakeoverSocketTransport(ep =>
         {
             var socket = inherited.TakeFor("http-server", ep) ?? ListenSocket.Bind(ep, settings.ReusePort);
             lock (sockets) sockets.Add(socket);
             listeners.Add("http-server", socket);
             return socket;
-        });
+        }));
         var app = builder.Build();
         HttpFlvEndpoint.Map(app, settings.HttpServerListen.Port);
         return new HttpFlvServer(app, sockets, listeners);
