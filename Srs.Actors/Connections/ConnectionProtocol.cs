@@ -11,8 +11,9 @@ public static class ConnectionProtocol
     public sealed record Accepted(Socket Socket);
 
     /// <summary>
-    /// An HTTP client (HTTP-FLV player) served by Kestrel: the manager creates an actor that stands
-    /// for it (for kick, draining and the source's watch) and answers with its <see cref="IActorRef"/>.
+    /// An HTTP client (HTTP-FLV player), whose request Kestrel serves or whose socket it has taken
+    /// over: the manager creates an actor that stands for it (for kick and draining) and answers with
+    /// its <see cref="IActorRef"/>. Cancelling <paramref name="Abort"/> ends the player.
     /// </summary>
     public sealed record RegisterHttpClient(ClientStats Stats, CancellationTokenSource Abort);
 

@@ -6,8 +6,8 @@ using static Srs.Actors.Connections.ConnectionProtocol;
 namespace Srs.Actors.Connections;
 
 /// <summary>
-/// Stands for one HTTP client whose request Kestrel is serving (an HTTP-FLV player): the
-/// request ends this actor when it finishes; a kick aborts the request.
+/// Stands for one HTTP client (an HTTP-FLV player, served in its request or on the socket it took
+/// over from Kestrel): the player ends this actor when it ends; a kick cancels its abort source.
 /// </summary>
 /// <remarks>
 /// Kept as small as <see cref="RtmpConnectionActor"/>, for the same reasons: every one is made from

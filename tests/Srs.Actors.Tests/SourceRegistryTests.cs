@@ -14,6 +14,7 @@ namespace Srs.Actors.Tests;
 public class SourceRegistryTests : TestKit
 {
     private static readonly StreamKey Key = new(StreamKey.DefaultVhost, "live", "s1");
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
     private readonly ServerStats _stats = new();
 
     private IActorRef Registry(TimeSpan idle) =>
@@ -285,9 +286,10 @@ public class SourceRegistryTests : TestKit
             // Ask again at a random moment around the idle timeout.
             var request = new SourceEnvelope(Key, new Play("q" + round, player.Ref, new PlayerQueue(TimeSpan.FromSeconds(10))));
             Sys.Scheduler.ScheduleTellOnce(TimeSpan.FromMilliseconds(random.Next(35, 65)), registry, request, TestActor);
-            var again = ExpectMsg<PlayAccepted>();
+            // A lost request never comes; a slow machine (CI, other suites) may take more than the default 3 s.
+            var again = ExpectMsg<PlayAccepted>(Patience);
             again.Source.Tell(new Identify(round)); // the answering source is alive
-            ExpectMsg<ActorIdentity>(i => i.Subject is not null);
+            ExpectMsg<ActorIdentity>(i => i.Subject is not null, Patience);
             again.Source.Tell(new StopPlay("q" + round));
         }
         deadLetters.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
