@@ -129,6 +129,17 @@ public sealed class TakeoverSocketTransportTests : IAsyncLifetime
         Assert.Equal("", await ReadToEndAsync(client, resetIsEnd: true));
     }
 
+    [Theory]
+    [InlineData("NOT HTTP AT ALL\r\n\r\n", "HTTP/1.1 400")]
+    [InlineData("GET /hello HTTP/1.1\r\nHost: t\r\nX-Big: {0}\r\n\r\n", "HTTP/1.1 431")]
+    public async Task Broken_Http_Is_Answered_And_The_Connection_Closed(string request, string status)
+    {
+        using var client = await ConnectAsync();
+        await SendAsync(client, string.Format(request, new string('x', 40_000))); // Kestrel's head limit is 32 KB
+        var response = await ReadToEndAsync(client, resetIsEnd: true);
+        Assert.StartsWith(status, response);
+    }
+
     [Fact]
     public async Task Stopping_The_Server_Closes_The_Listening_Socket()
     {
