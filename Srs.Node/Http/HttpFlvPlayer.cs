@@ -45,8 +45,11 @@ internal sealed class HttpFlvPlayer(HttpFlvServices services, ClientStats client
         {
             reason = "internal error: " + e.Message;
         }
-        socket.Dispose(); // ends the watch too
-        await watch;
+        finally
+        {
+            socket.Dispose(); // ends the watch too
+        }
+        await watch; // never fails
         await EndAsync(reason);
     }
 
@@ -129,9 +132,9 @@ internal sealed class HttpFlvPlayer(HttpFlvServices services, ClientStats client
         {
             return; // the player ended first
         }
-        catch (SocketException)
+        catch (Exception)
         {
-            // reset by the peer
+            // reset by the peer, or the socket failed: the player cannot go on either way
         }
         _peerClosed = true;
         abort.Cancel();

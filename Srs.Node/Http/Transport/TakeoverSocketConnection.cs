@@ -153,7 +153,7 @@ public sealed class TakeoverSocketConnection : ConnectionContext, ISocketTakeove
         {
             writer.Complete(error);
             if (!Volatile.Read(ref _takenOver))
-                ThreadPool.UnsafeQueueUserWorkItem(static c => c._closed.Cancel(), this, preferLocal: false);
+                ThreadPool.UnsafeQueueUserWorkItem(static c => c.FireClosed(), this, preferLocal: false);
         }
     }
 
@@ -192,6 +192,13 @@ public sealed class TakeoverSocketConnection : ConnectionContext, ISocketTakeove
             reader.Complete(error);
             Shutdown();
         }
+    }
+
+    /// <summary>Tells Kestrel the client has gone (it aborts the request). Off the receive loop: callbacks run inline.</summary>
+    private void FireClosed()
+    {
+        try { _closed.Cancel(); }
+        catch (Exception) { } // a callback's failure is Kestrel's to report; it must not take the thread pool down
     }
 
     /// <summary>Closes the socket once, as Kestrel's transport does, unless a request has taken it over.</summary>
