@@ -114,6 +114,37 @@ public class WriteGateTests
         Assert.True(gate.TryEnter()); // left free
     }
 
+    [Fact]
+    public void AWaiterQueuedJustAsTheGateIsReleased_StillGetsIt()
+    {
+        // The last release can fall between a waiter's failed TryEnter and its queueing: the
+        // releaser sees nobody waiting, and nobody releases after it. Only the waiter's own check
+        // after queueing then gives it the gate. Many tries, each released by another thread at
+        // the moment the waiter asks, so some land in that window.
+        const int Tries = 20_000;
+        var gates = Enumerable.Range(0, Tries).Select(_ => Held()).ToArray();
+        var waits = new Task[Tries];
+        using var together = new Barrier(2);
+        var releaser = new Thread(() =>
+        {
+            foreach (var gate in gates)
+            {
+                together.SignalAndWait();
+                gate.Release();
+            }
+        });
+        releaser.Start();
+        for (var i = 0; i < Tries; i++)
+        {
+            together.SignalAndWait();
+            waits[i] = gates[i].EnterAsync();
+        }
+        releaser.Join();
+        Task.WhenAll(waits).Wait(TimeSpan.FromSeconds(5)); // every gate is free: only a lost waiter is still waiting
+        var lost = waits.Count(w => !w.IsCompleted);
+        Assert.True(lost == 0, $"{lost} of {Tries} waiters never got a gate that was free");
+    }
+
     /// <summary>A gate some writer holds (as a command reply or a flush in progress).</summary>
     private static WriteGate Held()
     {
