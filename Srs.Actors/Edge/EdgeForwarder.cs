@@ -25,8 +25,6 @@ public sealed class EdgeForwarder : ReceiveActor, IWithTimers
 {
     public const string ClientIdPrefix = "edge-forward:";
 
-    public sealed record UpstreamEnded(int Session, OriginEndpoint Origin, string Reason, bool CarriedMedia) : IDeadLetterSuppression;
-
     public sealed record Retry
     {
         public static readonly Retry Instance = new();
@@ -58,7 +56,7 @@ public sealed class EdgeForwarder : ReceiveActor, IWithTimers
         _queueLength = queueLength;
         _stats = stats;
         Receive<OriginCandidates>(m => m.Key == _key, OnCandidates);
-        Receive<UpstreamEnded>(m => m.Session == _sessionId, OnEnded);
+        Receive<UpstreamSession.Ended>(m => m.Session == _sessionId, OnEnded);
         Receive<Retry>(_ => _directory.Tell(new ChoosePublishOrigin(_key)));
     }
 
@@ -87,7 +85,7 @@ public sealed class EdgeForwarder : ReceiveActor, IWithTimers
         _session.Start(Self);
     }
 
-    private void OnEnded(UpstreamEnded m)
+    private void OnEnded(UpstreamSession.Ended m)
     {
         _session = null;
         Context.Parent.Tell(new StopPlay(ClientId(m.Origin)));
@@ -102,35 +100,21 @@ public sealed class EdgeForwarder : ReceiveActor, IWithTimers
     /// what the queue gets until it completes (the source dropped it), the origin closes, or <see cref="Stop"/>.
     /// </summary>
     private sealed class ForwardSession(int id, OriginEndpoint origin, StreamKey key, IActorRef source, IActorRef forwarder,
-        RtmpLimits limits, TimeSpan queueLength, ServerStats stats, ILoggingAdapter log)
+        RtmpLimits limits, TimeSpan queueLength, ServerStats stats, ILoggingAdapter log) : UpstreamSession(id, origin)
     {
         private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
-        private readonly CancellationTokenSource _cts = new();
-        private string? _stopReason;
         private volatile bool _sent;
 
-        public void Start(IActorRef self)
-        {
-            RunAsync().ContinueWith(
-                t => new UpstreamEnded(id, origin, t.IsFaulted ? "internal error: " + t.Exception!.GetBaseException().Message : t.Result, _sent),
-                TaskScheduler.Default).PipeTo(self);
-        }
+        protected override bool CarriedMedia => _sent;
 
-        public void Stop(string reason)
+        protected override async Task<string> RunAsync(CancellationToken ct)
         {
-            Interlocked.CompareExchange(ref _stopReason, reason, null);
-            try { _cts.Cancel(); } catch (ObjectDisposedException) { }
-        }
-
-        private async Task<string> RunAsync()
-        {
-            var ct = _cts.Token;
             PlayerQueue? queue = null;
             RtmpClientConnection? client = null;
             var publishing = false;
             try
             {
-                client = await Upstream.OpenAsync(origin, key, limits, stats, ct);
+                client = await Upstream.OpenAsync(Origin, key, limits, stats, ct);
                 using (var publishTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
                 {
                     publishTimeout.CancelAfter(Upstream.OpenTimeout);
@@ -141,20 +125,20 @@ public sealed class EdgeForwarder : ReceiveActor, IWithTimers
                 _ = client.Completion.ContinueWith(_ => Stop("the origin closed the connection"), TaskScheduler.Default);
 
                 queue = new PlayerQueue(queueLength);
-                await source.Ask<PlayAccepted>(new Play(ClientId(origin), forwarder, queue), AskTimeout, ct);
-                log.Info("edge forward of {0}: publishing on origin {1}", key, origin);
+                await source.Ask<PlayAccepted>(new Play(ClientId(Origin), forwarder, queue), AskTimeout, ct);
+                log.Info("edge forward of {0}: publishing on origin {1}", key, Origin);
 
                 // The source flushes the queue on its merged writes; the pump republishes each batch.
                 var pump = new ForwardPump(queue, client, ct);
                 var ended = await pump.RunAsync("stopped", ct);
                 _sent = pump.Sent;
                 ct.ThrowIfCancellationRequested();
-                if (ended != "the stream's source stopped") return _stopReason ?? ended;
+                if (ended != "the stream's source stopped") return StopReason ?? ended;
                 return "the local stream ended";
             }
-            catch (OperationCanceledException) when (_stopReason is not null)
+            catch (OperationCanceledException) when (StopReason is { } stopped)
             {
-                return _stopReason;
+                return stopped;
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
@@ -162,7 +146,7 @@ public sealed class EdgeForwarder : ReceiveActor, IWithTimers
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                return _stopReason ?? Upstream.Describe(e);
+                return StopReason ?? Upstream.Describe(e);
             }
             finally
             {
@@ -173,7 +157,6 @@ public sealed class EdgeForwarder : ReceiveActor, IWithTimers
                     if (publishing && !client.Completion.IsCompleted) await DeleteStreamAsync(client);
                     await client.DisposeAsync();
                 }
-                _cts.Dispose();
             }
         }
 

@@ -30,9 +30,6 @@ public sealed class EdgePuller : ReceiveActor, IWithTimers
     /// <summary>An upstream that sends nothing for this long counts as dead.</summary>
     public static readonly TimeSpan SilenceTimeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>The session on <paramref name="Origin"/> ended; <paramref name="CarriedMedia"/> when it had published to the source.</summary>
-    public sealed record UpstreamEnded(int Session, OriginEndpoint Origin, string Reason, bool CarriedMedia) : IDeadLetterSuppression;
-
     /// <summary>Backoff over: ask the directory again.</summary>
     public sealed record Retry
     {
@@ -63,7 +60,7 @@ public sealed class EdgePuller : ReceiveActor, IWithTimers
         _limits = limits;
         _stats = stats;
         Receive<OriginCandidates>(m => m.Key == _key, OnCandidates);
-        Receive<UpstreamEnded>(m => m.Session == _sessionId, OnEnded);
+        Receive<UpstreamSession.Ended>(m => m.Session == _sessionId, OnEnded);
         Receive<Retry>(_ => _directory.Tell(new ResolveOrigin(_key)));
     }
 
@@ -112,7 +109,7 @@ public sealed class EdgePuller : ReceiveActor, IWithTimers
         _session.Start(Self);
     }
 
-    private void OnEnded(UpstreamEnded m)
+    private void OnEnded(UpstreamSession.Ended m)
     {
         _session = null;
         // The source ignores this unless the session had published.
@@ -129,40 +126,25 @@ public sealed class EdgePuller : ReceiveActor, IWithTimers
     /// edge's stream look live. Ends when the origin closes, goes silent, or <see cref="Stop"/> is called.
     /// </summary>
     private sealed class PullSession(int id, OriginEndpoint origin, StreamKey key, IActorRef source, IActorRef puller, RtmpLimits limits, ServerStats stats, ILoggingAdapter log)
+        : UpstreamSession(id, origin)
     {
         private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
-        private readonly CancellationTokenSource _cts = new();
-        private string? _stopReason;
         private volatile bool _published;
 
-        public OriginEndpoint Origin => origin;
+        protected override bool CarriedMedia => _published;
 
-        public void Start(IActorRef self)
+        protected override async Task<string> RunAsync(CancellationToken ct)
         {
-            RunAsync().ContinueWith(
-                t => new UpstreamEnded(id, origin, t.IsFaulted ? "internal error: " + t.Exception!.GetBaseException().Message : t.Result, _published),
-                TaskScheduler.Default).PipeTo(self);
-        }
-
-        public void Stop(string reason)
-        {
-            Interlocked.CompareExchange(ref _stopReason, reason, null);
-            try { _cts.Cancel(); } catch (ObjectDisposedException) { }
-        }
-
-        private async Task<string> RunAsync()
-        {
-            var ct = _cts.Token;
             using var silence = CancellationTokenSource.CreateLinkedTokenSource(ct);
             try
             {
-                await using var client = await Upstream.OpenAsync(origin, key, limits, stats, ct);
+                await using var client = await Upstream.OpenAsync(Origin, key, limits, stats, ct);
                 using (var playTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
                 {
                     playTimeout.CancelAfter(Upstream.OpenTimeout);
                     await client.PlayAsync(Upstream.StreamName(key), playTimeout.Token);
                 }
-                log.Info("edge pull of {0}: playing from origin {1}", key, origin);
+                log.Info("edge pull of {0}: playing from origin {1}", key, Origin);
 
                 silence.CancelAfter(SilenceTimeout);
                 var epoch = 0;
@@ -174,22 +156,22 @@ public sealed class EdgePuller : ReceiveActor, IWithTimers
                     if (packets.Count == 0) continue;
                     if (!_published)
                     {
-                        var reply = await source.Ask<object>(new Publish(ClientId(origin), puller), AskTimeout, ct);
+                        var reply = await source.Ask<object>(new Publish(ClientId(Origin), puller), AskTimeout, ct);
                         if (reply is PublishRejected rejected) return "the edge's source refused it: " + rejected.Reason;
                         epoch = ((PublishAccepted)reply).Epoch;
                         _published = true;
                         packets.Clear();
                         RtmpMedia.ToPackets(message, epoch, packets);
-                        log.Info("edge pull of {0}: media from origin {1} (epoch {2})", key, origin, epoch);
+                        log.Info("edge pull of {0}: media from origin {1} (epoch {2})", key, Origin, epoch);
                     }
                     foreach (var p in packets) source.Tell(p, puller);
                     packets.Clear();
                 }
                 return "the origin closed the connection";
             }
-            catch (OperationCanceledException) when (_stopReason is not null)
+            catch (OperationCanceledException) when (StopReason is { } stopped)
             {
-                return _stopReason;
+                return stopped;
             }
             catch (OperationCanceledException) when (silence.IsCancellationRequested && !ct.IsCancellationRequested)
             {
@@ -201,11 +183,7 @@ public sealed class EdgePuller : ReceiveActor, IWithTimers
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                return _stopReason ?? Upstream.Describe(e);
-            }
-            finally
-            {
-                _cts.Dispose();
+                return StopReason ?? Upstream.Describe(e);
             }
         }
     }
