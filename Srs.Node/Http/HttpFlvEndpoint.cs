@@ -73,12 +73,9 @@ public static class HttpFlvEndpoint
                 reason = await player.WriteToResponseAsync(ctx.Response);
             else if (ctx.Features.Get<ISocketTakeoverFeature>() is { } takeover && await takeover.TakeOverAsync() is { } own)
             {
-                // The player outlives the request: Kestrel lets go of the connection (its abort writes
-                // nothing and leaves a taken socket open) and its state for it is freed.
+                // Not cancelled by the request's end from now on: the player outlives the request.
                 await requestAborted.DisposeAsync();
-                ctx.Abort();
-                // Without the request's execution context (its logging scope would stay with the player).
-                using (ExecutionContext.SuppressFlow()) _ = player.StreamOnOwnSocketAsync(own);
+                HandOff(ctx, player, own);
                 handedOff = true;
             }
             else if (ctx.Features.Get<IConnectionSocketFeature>()?.Socket is { } kestrels)
@@ -102,8 +99,10 @@ public static class HttpFlvEndpoint
         finally
         {
             await requestAborted.DisposeAsync();
-            if (handedOff) { }
-            else if (player is not null) await player.EndAsync(reason);
+            if (player is not null)
+            {
+                if (!handedOff) await player.EndAsync(reason);
+            }
             else
             {
                 queue.Complete();
@@ -111,6 +110,18 @@ public static class HttpFlvEndpoint
                 services.Logger.LogInformation("client {Id} ({Ip}) closed: {Reason}", client.Id, client.RemoteAddress, reason);
             }
         }
+    }
+
+    /// <summary>
+    /// Ends the request but not the player: Kestrel lets go of the connection (its abort writes
+    /// nothing and leaves a taken socket open) and frees its state for it; the player streams on
+    /// its own socket from here and ends itself.
+    /// </summary>
+    private static void HandOff(HttpContext ctx, HttpFlvPlayer player, System.Net.Sockets.Socket socket)
+    {
+        ctx.Abort();
+        // Without the request's execution context: its logging scope would stay with the player.
+        using (ExecutionContext.SuppressFlow()) _ = player.StreamOnOwnSocketAsync(socket);
     }
 
     /// <summary>HTTP/1.x without TLS: the socket carries the response's bytes as they are written. HTTP/2 goes through Kestrel.</summary>
