@@ -30,6 +30,12 @@ public sealed class RtmpConnectionActor(RtmpConnectionActor.Services services) :
     /// <summary>Manager to a connection it has just made: the client's id and socket. Always its first message.</summary>
     public sealed record Open(string Id, Socket Socket);
 
+    /// <summary>To itself, once, <c>rtmp.handshake-timeout</c> after opening; dropped quietly if the actor has stopped by then.</summary>
+    private sealed record HandshakeDeadline : IDeadLetterSuppression
+    {
+        public static readonly HandshakeDeadline Instance = new();
+    }
+
     private Socket? _socket;
     private ClientStats? _client;
     private RtmpServerSession? _session;
@@ -43,6 +49,9 @@ public sealed class RtmpConnectionActor(RtmpConnectionActor.Services services) :
         {
             case Open open:
                 Start(open);
+                break;
+            case HandshakeDeadline:
+                _session?.CloseIfNotStreaming();
                 break;
             case SessionEnded e:
                 services.Log.Info("client {0} ({1}) closed: {2}", _client!.Id, _client.RemoteAddress, e.Reason);
@@ -72,6 +81,8 @@ public sealed class RtmpConnectionActor(RtmpConnectionActor.Services services) :
             _client, Self, services.Registry, services.Settings, services.Stats, services.Hooks, services.Log, socket);
         services.Stats.Clients[_client.Id] = _client;
         _ = _session.RunAsync(); // tells this actor SessionEnded when it ends, whatever ends it
+        // One scheduled message, gone once delivered: no timer stays with a connection that plays.
+        Context.System.Scheduler.ScheduleTellOnce(services.Settings.Limits.HandshakeTimeout, Self, HandshakeDeadline.Instance, ActorRefs.NoSender);
     }
 
     protected override void PostStop()

@@ -43,9 +43,11 @@ public sealed class RtmpServerSession
     private readonly HttpHooks _hooks;
     private readonly ILoggingAdapter _log;
     private Action<string>? _warn; // for hook calls; made on the first
-    // Cancelled by Close, at the end, or by its own timer (CancelAfter): the handshake and
-    // publisher timeouts. One source, so a connection keeps no linked source or second timer.
+    // Cancelled by Close, at the end, or by its own timer (CancelAfter): the publisher timeout.
+    // The handshake deadline is the connection actor's (CloseIfNotStreaming), so a player, which
+    // may stay silent as long as it watches, holds no timer at all.
     private readonly CancellationTokenSource _cts = new();
+    private volatile bool _streaming; // publishing or playing
     private readonly ChunkReader _chunks;
     private List<MediaPacket>? _packets; // a publisher's: players never need it
     private string? _closeReason;
@@ -96,9 +98,11 @@ public sealed class RtmpServerSession
         string reason;
         try
         {
-            // A client must handshake, connect and publish or play within the handshake timeout.
-            _cts.CancelAfter(_settings.Limits.HandshakeTimeout);
-            reason = await HandshakeAsync(ct) ? await ReadLoopAsync(ct) : "peer closed during handshake";
+            // One loop here, the work in HandleReadAsync: a connection waiting for bytes (every
+            // player, nearly always) keeps one async state alive, not two.
+            var end = await HandshakeAsync(ct) ? null : "peer closed during handshake";
+            while (end is null) end = await HandleReadAsync(await _input.ReadAsync(ct), ct);
+            reason = end;
         }
         catch (OperationCanceledException)
         {
@@ -143,8 +147,19 @@ public sealed class RtmpServerSession
 
     private Action<string> Warn => _warn ??= message => _log.Warning(message);
 
+    /// <summary>
+    /// The handshake deadline, run by the connection actor at <c>rtmp.handshake-timeout</c> after the
+    /// connection opened: a client must handshake, connect and publish or play by then.
+    /// </summary>
+    public void CloseIfNotStreaming()
+    {
+        if (!_streaming) Close(HandshakeTimeoutReason);
+    }
+
+    private string HandshakeTimeoutReason => $"no handshake/connect/publish/play within {_settings.Limits.HandshakeTimeout.TotalSeconds:F0}s";
+
     private string TimeoutReason() => _source is null
-        ? $"no handshake/connect/publish/play within {_settings.Limits.HandshakeTimeout.TotalSeconds:F0}s"
+        ? HandshakeTimeoutReason
         : $"publisher silent for {_settings.Limits.PublisherTimeout.TotalSeconds:0.###}s";
 
     private async Task<bool> HandshakeAsync(CancellationToken ct)
@@ -167,30 +182,31 @@ public sealed class RtmpServerSession
         }
     }
 
-    private async Task<string> ReadLoopAsync(CancellationToken ct)
+    /// <summary>
+    /// Handles the messages one read brought; returns why the session ends, or null to read on.
+    /// Completes without allocating unless a message's handling has to wait.
+    /// </summary>
+    private async ValueTask<string?> HandleReadAsync(ReadResult result, CancellationToken ct)
     {
-        while (true)
+        var buffer = result.Buffer;
+        var before = buffer.Length;
+        try
         {
-            var result = await _input.ReadAsync(ct);
-            var buffer = result.Buffer;
-            var before = buffer.Length;
-            try
+            while (_chunks.TryReadMessage(ref buffer, out var message))
             {
-                while (_chunks.TryReadMessage(ref buffer, out var message))
-                {
-                    var end = await HandleAsync(message!, ct);
-                    if (end is not null) return end;
-                }
+                var end = await HandleAsync(message!, ct);
+                if (end is not null) return end;
             }
-            finally
-            {
-                CountBytesIn(before - buffer.Length);
-                _input.AdvanceTo(buffer.Start, buffer.End);
-            }
-            await AcknowledgeAsync(ct);
-            if (result.IsCompleted) return _source is not null && _playerQueue is null ? "publisher closed the connection" : "peer closed the connection";
-            if (_source is not null && _playerQueue is null) _cts.CancelAfter(_settings.Limits.PublisherTimeout);
         }
+        finally
+        {
+            CountBytesIn(before - buffer.Length);
+            _input.AdvanceTo(buffer.Start, buffer.End);
+        }
+        await AcknowledgeAsync(ct);
+        if (result.IsCompleted) return _source is not null && _playerQueue is null ? "publisher closed the connection" : "peer closed the connection";
+        if (_source is not null && _playerQueue is null) _cts.CancelAfter(_settings.Limits.PublisherTimeout);
+        return null;
     }
 
     private void CountBytesIn(long n)
@@ -339,6 +355,7 @@ public sealed class RtmpServerSession
         var accepted = (PublishAccepted)reply;
         BindSource(key, accepted.Source);
         _epoch = accepted.Epoch;
+        _streaming = true;
         _cts.CancelAfter(_settings.Limits.PublisherTimeout);
         await _output.SendCommandAsync(ServerCommands.Notify(CommandNames.OnFCPublish, "NetStream.Publish.Start", "Started publishing stream."), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
         await _output.SendCommandAsync(ServerCommands.OnStatus("status", "NetStream.Publish.Start", "Started publishing stream."), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
@@ -361,8 +378,7 @@ public sealed class RtmpServerSession
         var accepted = await _registry.Ask<PlayAccepted>(new SourceEnvelope(key, new Play(_client.Id, _connection, queue)), AskTimeout, ct);
         _playerQueue = queue;
         BindSource(key, accepted.Source);
-        // A player may stay silent for as long as it watches.
-        _cts.CancelAfter(Timeout.InfiniteTimeSpan);
+        _streaming = true; // a player may stay silent for as long as it watches
 
         await _output.SendUserControlAsync(new UserControlEvent(UserControlEvent.StreamBegin, RtmpOutput.MediaStreamId), ct);
         await _output.SendCommandAsync(ServerCommands.OnStatus("status", "NetStream.Play.Reset", "Playing and resetting stream."), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
