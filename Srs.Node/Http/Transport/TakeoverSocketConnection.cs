@@ -137,17 +137,9 @@ public sealed class TakeoverSocketConnection : ConnectionContext, ISocketTakeove
                 if (flush.IsCompleted || flush.IsCanceled) break;
             }
         }
-        catch (Exception e) when (IsStopped(e))
-        {
-            // taken over, or aborted (the socket is shut down or disposed)
-        }
-        catch (SocketException e)
-        {
-            error = new ConnectionResetException(e.Message, e);
-        }
         catch (Exception e)
         {
-            error = e;
+            error = AsTransportError(e);
         }
         finally
         {
@@ -176,16 +168,9 @@ public sealed class TakeoverSocketConnection : ConnectionContext, ISocketTakeove
                 if (result.IsCompleted) break;
             }
         }
-        catch (Exception e) when (IsStopped(e))
-        {
-        }
-        catch (SocketException e)
-        {
-            error = new ConnectionResetException(e.Message, e);
-        }
         catch (Exception e)
         {
-            error = e;
+            error = AsTransportError(e);
         }
         finally
         {
@@ -214,12 +199,17 @@ public sealed class TakeoverSocketConnection : ConnectionContext, ISocketTakeove
         _socket.Dispose();
     }
 
-    private bool IsStopped(Exception e) => e switch
+    /// <summary>
+    /// What a loop's failure tells Kestrel through the pipe: nothing when the connection was stopped
+    /// on purpose (taken over, or aborted: the socket shut down or disposed), a reset for a socket error.
+    /// </summary>
+    private Exception? AsTransportError(Exception e) => e switch
     {
-        OperationCanceledException => _stopReceiving.IsCancellationRequested,
-        ObjectDisposedException => true,
-        SocketException => Volatile.Read(ref _shutDown),
-        _ => false,
+        OperationCanceledException when _stopReceiving.IsCancellationRequested => null,
+        ObjectDisposedException => null,
+        SocketException when Volatile.Read(ref _shutDown) => null,
+        SocketException socket => new ConnectionResetException(socket.Message, socket),
+        _ => e,
     };
 
     private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
