@@ -62,27 +62,31 @@ internal sealed class HttpFlvPlayer(HttpFlvServices services, ClientStats client
     public async Task<string> WriteToSocketAsync(Socket socket)
     {
         var ct = abort.Token;
-        var head = new byte[ResponseHead.Length + FlvWriter.HeaderSize];
-        ResponseHead.CopyTo(head, 0);
-        var flvHeader = new ArrayBufferWriter<byte>(FlvWriter.HeaderSize);
-        FlvWriter.WriteHeader(flvHeader, hasAudio: true, hasVideo: true);
-        flvHeader.WrittenSpan.CopyTo(head.AsSpan(ResponseHead.Length));
         // A fresh connection's send buffer takes the head at once; an asynchronous send would keep
         // the socket's async send state for the connection's life (~0.4 KB).
         socket.Blocking = false;
-        var sent = socket.Send(head, SocketFlags.None, out _);
-        while (sent < head.Length)
-            sent += await socket.SendAsync(head.AsMemory(sent), SocketFlags.None, ct);
-        CountOut(head.Length);
+        var sent = socket.Send(Head, SocketFlags.None, out _);
+        while (sent < Head.Length)
+            sent += await socket.SendAsync(Head.AsMemory(sent), SocketFlags.None, ct);
+        CountOut(Head.Length);
 
         var reason = await new FlvSocketPump(queue, socket, client, services.Stats).RunAsync(Stopped, ct);
         ct.ThrowIfCancellationRequested();
         return reason;
     }
 
-    private static readonly byte[] ResponseHead = System.Text.Encoding.ASCII.GetBytes(
-        "HTTP/1.1 200 OK\r\nContent-Type: video/x-flv\r\nCache-Control: no-cache\r\n" +
-        "Access-Control-Allow-Origin: *\r\nConnection: close\r\n\r\n");
+    /// <summary>Status line, headers and the FLV header: the same bytes for every player, made once.</summary>
+    private static readonly byte[] Head = MakeHead();
+
+    private static byte[] MakeHead()
+    {
+        var head = new ArrayBufferWriter<byte>();
+        head.Write(System.Text.Encoding.ASCII.GetBytes(
+            "HTTP/1.1 200 OK\r\nContent-Type: video/x-flv\r\nCache-Control: no-cache\r\n" +
+            "Access-Control-Allow-Origin: *\r\nConnection: close\r\n\r\n"));
+        FlvWriter.WriteHeader(head, hasAudio: true, hasVideo: true);
+        return head.WrittenSpan.ToArray();
+    }
 
     /// <summary>
     /// Through Kestrel's response (HTTP/2, or a connection whose socket is not exposed): the FLV
