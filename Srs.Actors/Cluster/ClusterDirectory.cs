@@ -1,55 +1,74 @@
-using System.Diagnostics.CodeAnalysis;
 using Akka.Actor;
 using Akka.Cluster;
-using Akka.DistributedData;
 using Akka.Event;
 using Srs.Actors.Configuration;
 using Srs.Actors.Lifecycle;
 using Srs.Actors.Stats;
 using Srs.Actors.Streams;
+using static Srs.Actors.Cluster.DirectoryProtocol;
 using static Srs.Actors.Cluster.OriginDirectoryProtocol;
 
 namespace Srs.Actors.Cluster;
 
 /// <summary>
-/// The cluster-wide stream directory. Every node announces itself (role, RTMP address, draining,
-/// its live streams and client count) in one replicated LWW dictionary, each node writing only its
-/// own entry; every node subscribes to it and to cluster membership, so any node can answer "which
-/// origin holds stream X" (and the cluster API) from its local replica. Writes go to all reachable
-/// replicas at once, so a publish is resolvable elsewhere well within a second.
+/// The cluster-wide stream directory, one per node at /user/directory. An origin owns the list of
+/// streams published on it and pushes each change, numbered, to every node that subscribed
+/// (<see cref="DirectoryProtocol"/>); every node subscribes to every member and keeps a replica of
+/// each, so "which origin holds stream X" (<see cref="ResolveOrigin"/>, <see cref="WatchOrigin"/>)
+/// is answered locally. A change costs one message of its own size per node, whatever the number
+/// of streams; client counts and other statistics ride on a once-a-second digest and never make
+/// the routing churn. The cluster API's stream listing asks nodes on demand (<see cref="StreamsPageRequest"/>).
 /// </summary>
 public sealed class ClusterDirectory : ReceiveActor, IWithTimers
 {
-    private sealed record Tick
+    private sealed class Tick
     {
         public static readonly Tick Instance = new();
     }
 
-    private static readonly LWWDictionaryKey<string, NodeInfo> NodesKey = new("srs-nodes");
+    /// <summary>Sent to itself at the first pending change: changes that arrive meanwhile go in the same delta.</summary>
+    private sealed class Flush
+    {
+        public static readonly Flush Instance = new();
+    }
+
+    private sealed class Watch(StreamKey key)
+    {
+        public StreamKey Key { get; } = key;
+        /// <summary>Each subscriber with the candidates it was last told (null: not yet), to tell it only of a change.</summary>
+        public Dictionary<IActorRef, string?> Subscribers { get; } = new();
+    }
+
     private static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(200);
-    private static readonly IWriteConsistency WriteToAll = new WriteAll(TimeSpan.FromSeconds(1));
+    private const int TicksPerDigest = 5;
+    /// <summary>A subscription with no snapshot after this is asked again (the member's directory was not up yet, or the reply was lost).</summary>
+    private static readonly TimeSpan ResubscribeAfter = TimeSpan.FromSeconds(2);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
-    private readonly IActorRef _replicator = DistributedData.Get(Context.System).Replicator;
     private readonly SrsSettings _settings;
     private readonly ServerStats _stats;
     private readonly NodeState _state;
     private readonly ClusterViewHolder _view;
     private readonly (string Host, int Port) _rtmp;
-    private readonly Dictionary<StreamKey, HashSet<IActorRef>> _watchers = new();
-    private readonly Dictionary<(StreamKey, IActorRef), string> _lastSent = new();
-    private LWWDictionary<string, NodeInfo> _nodes = LWWDictionary<string, NodeInfo>.Empty;
-    private NodeInfo? _announced;
+    private readonly OwnStreams _own;
+    private readonly Dictionary<Address, NodeReplica> _replicas = new();
+    private readonly Dictionary<Address, IActorRef> _subscribers = new();
+    private readonly Dictionary<string, Watch> _watches = new(StringComparer.Ordinal);
+    private readonly Dictionary<IActorRef, HashSet<string>> _watchedBy = new();
+    private readonly List<string> _changed = new();
+    /// <summary>Origins that may get new pulls and publishes, with the replica that says what each holds (null: this node).</summary>
+    private List<(OriginEndpoint Endpoint, NodeReplica? Replica)> _eligible = new();
+    private string _eligibleSignature = "";
+    private bool _flushQueued;
+    private bool _announcedDraining;
+    private long _ticks;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(SrsSettings settings, ServerStats stats, NodeState state, ClusterViewHolder view, (string Host, int Port) rtmp) =>
         Akka.Actor.Props.Create(() => new ClusterDirectory(settings, stats, state, view, rtmp));
 
-    // Akka serializes NodeInfo with Newtonsoft.Json, which reads the stream array into a List<NodeStream>
-    // made by reflection: kept for the ahead-of-time build, where nothing else creates that type.
-    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, typeof(List<NodeStream>))]
     public ClusterDirectory(SrsSettings settings, ServerStats stats, NodeState state, ClusterViewHolder view, (string Host, int Port) rtmp)
     {
         _settings = settings;
@@ -57,66 +76,207 @@ public sealed class ClusterDirectory : ReceiveActor, IWithTimers
         _state = state;
         _view = view;
         _rtmp = rtmp;
+        _own = new OwnStreams(_cluster.SelfUniqueAddress.Uid);
 
-        Receive<Tick>(_ =>
+        Receive<StreamPublishState>(OnPublishState);
+        Receive<Flush>(_ =>
         {
-            Announce();
-            // Cluster.State is the cluster's read view, updated by another subscriber: when an event
-            // (say MemberRemoved) reaches this actor first, the view built for it is stale and no later
-            // event would correct it. Rebuilding on the tick bounds that staleness to one interval.
-            Rebuild();
+            _flushQueued = false;
+            SendDeltas();
         });
-        Receive<Changed>(c => c.Key.Equals(NodesKey), c =>
-        {
-            _nodes = c.Get(NodesKey);
-            Rebuild();
-        });
-        Receive<ClusterEvent.IClusterDomainEvent>(e =>
-        {
-            if (e is ClusterEvent.IMemberEvent change) LogChange(change);
-            if (e is ClusterEvent.MemberRemoved removed) Forget(removed.Member);
-            Rebuild();
-        });
-        Receive<UpdateSuccess>(_ => { });
-        Receive<IUpdateFailure>(f => _log.Debug("directory write not yet on every replica: {0}", f));
-        Receive<ResolveOrigin>(m => Sender.Tell(new OriginCandidates(m.Key, Holders(m.Key))));
-        Receive<ChoosePublishOrigin>(m => Sender.Tell(new OriginCandidates(m.Key, Rendezvous.Order(m.Key.ToString(), EligibleOrigins(), o => o.Node))));
+        Receive<Tick>(_ => OnTick());
+        Receive<Subscribe>(_ => OnSubscribe());
+        Receive<Snapshot>(OnSnapshot);
+        Receive<Delta>(OnDelta);
+        Receive<Digest>(OnDigest);
+        Receive<StreamsPageRequest>(m => Sender.Tell(Page(m)));
+        Receive<ClusterEvent.IClusterDomainEvent>(OnClusterEvent);
+        Receive<ResolveOrigin>(m => Sender.Tell(new OriginCandidates(m.Key, Holders(m.Key.ToString()))));
+        Receive<ChoosePublishOrigin>(m => Sender.Tell(new OriginCandidates(m.Key, Rendezvous.Order(m.Key.ToString(), _eligible.Select(e => e.Endpoint), o => o.Node))));
         Receive<WatchOrigin>(OnWatch);
-        Receive<UnwatchOrigin>(m => Unwatch(m.Key, m.Subscriber));
+        Receive<UnwatchOrigin>(m => Unwatch(m.Key.ToString(), m.Subscriber));
         Receive<Terminated>(t =>
         {
-            foreach (var key in _watchers.Keys.ToArray()) Unwatch(key, t.ActorRef);
+            if (_watchedBy.TryGetValue(t.ActorRef, out var keys))
+                foreach (var key in keys.ToArray()) Unwatch(key, t.ActorRef);
         });
     }
+
+    private bool Announces => _settings.Role == NodeRole.Origin;
 
     protected override void PreStart()
     {
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
             typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent), typeof(ClusterEvent.LeaderChanged));
-        _replicator.Tell(Dsl.Subscribe(NodesKey, Self));
-        Timers.StartPeriodicTimer("announce", Tick.Instance, TickInterval);
+        Context.System.EventStream.Subscribe(Self, typeof(StreamPublishState));
+        Timers.StartPeriodicTimer("tick", Tick.Instance, TickInterval);
+        Rebuild();
     }
 
-    protected override void PostStop() => _cluster.Unsubscribe(Self);
-
-    /// <summary>Writes this node's entry when something in it changed (streams, clients, draining).</summary>
-    private void Announce()
+    protected override void PostStop()
     {
-        var streams = _stats.Streams.Values
-            .Select(s => new NodeStream(s.Key.ToString(), s.Publishing, s.Clients))
-            .OrderBy(s => s.Key, StringComparer.Ordinal).ToArray();
-        var info = new NodeInfo(_cluster.SelfAddress.ToString(), _settings.Role.ToString().ToLowerInvariant(),
-            _rtmp.Host, _rtmp.Port, Draining: _state.IsQuitting, _stats.Clients.Count, streams);
-        if (_announced is not null && SameAs(_announced, info)) return;
-        if (_announced is not null && info.Draining && !_announced.Draining)
-            _log.Info("marked draining in the cluster directory: no new pulls or publishes will be sent here");
-        _announced = info;
-        _replicator.Tell(Dsl.Update(NodesKey, LWWDictionary<string, NodeInfo>.Empty, WriteToAll,
-            d => d.SetItem(_cluster, info.Address, info)));
+        _cluster.Unsubscribe(Self);
+        Context.System.EventStream.Unsubscribe(Self);
     }
 
-    private static bool SameAs(NodeInfo a, NodeInfo b) =>
-        a with { Streams = [] } == b with { Streams = [] } && a.Streams.SequenceEqual(b.Streams);
+    private NodeSummary Summary() => new(_settings.Role.ToString().ToLowerInvariant(), _rtmp.Host, _rtmp.Port,
+        _state.IsQuitting, _stats.Streams.Count, _stats.Clients.Count);
+
+    // ---- this node's own streams ----
+
+    private void OnPublishState(StreamPublishState e)
+    {
+        if (!Announces || !_own.Set(e.Key.ToString(), e.Publishing)) return;
+        Notify(e.Key.ToString());
+        if (_flushQueued) return;
+        _flushQueued = true;
+        Self.Tell(Flush.Instance);
+    }
+
+    private void SendDeltas()
+    {
+        foreach (var delta in _own.TakeDeltas(Summary()))
+            foreach (var subscriber in _subscribers.Values) subscriber.Tell(delta, Self);
+    }
+
+    private void OnSubscribe()
+    {
+        var from = Sender.Path.Address;
+        // Changes not sent yet go to the current subscribers first: the snapshot below includes them.
+        if (_own.HasPending) SendDeltas();
+        _subscribers[from] = Sender;
+        var parts = 0;
+        foreach (var part in _own.Snapshot(Summary()))
+        {
+            Sender.Tell(part, Self);
+            parts++;
+        }
+        _log.Debug("directory: {0} subscribed, sent {1} streams in {2} parts (change {3})", from, _own.Count, parts, _own.Seq);
+    }
+
+    private void OnTick()
+    {
+        _ticks++;
+        if (_state.IsQuitting != _announcedDraining)
+        {
+            _announcedDraining = _state.IsQuitting;
+            if (_announcedDraining) _log.Info("marked draining in the cluster directory: no new pulls or publishes will be sent here");
+            SendDeltas(); // a summary-only change: every node stops choosing this one at once
+        }
+        if (_ticks % TicksPerDigest == 0)
+        {
+            var digest = new Digest(_own.Incarnation, _own.Seq, Summary());
+            foreach (var subscriber in _subscribers.Values) subscriber.Tell(digest, Self);
+            foreach (var member in _cluster.State.Members)
+                if (member.Status is not (MemberStatus.Down or MemberStatus.Removed) && !member.Address.Equals(_cluster.SelfAddress))
+                    SubscribeIfBehind(member.Address);
+        }
+        // Cluster.State is the cluster's read view, updated by another subscriber: when an event
+        // (say MemberRemoved) reaches this actor first, the view built for it is stale and no later
+        // event would correct it. Rebuilding on the tick bounds that staleness to one interval.
+        Rebuild();
+    }
+
+    private StreamsPage Page(StreamsPageRequest request)
+    {
+        var streams = _stats.Streams.Values.OrderBy(s => s.Key.ToString(), StringComparer.Ordinal).ToArray();
+        var page = new List<StreamEntry>();
+        var bytes = 0;
+        for (var i = Math.Max(0, request.Start); i < streams.Length && page.Count < request.Count; i++)
+        {
+            var key = streams[i].Key.ToString();
+            bytes += DirectoryLimits.Cost(key) + 8;
+            if (bytes > DirectoryLimits.PayloadBytes && page.Count > 0) break;
+            page.Add(new StreamEntry(key, streams[i].Publishing, streams[i].Clients));
+        }
+        return new StreamsPage(streams.Length, page);
+    }
+
+    // ---- other nodes' streams ----
+
+    private NodeReplica Replica(Address address)
+    {
+        if (!_replicas.TryGetValue(address, out var replica)) _replicas[address] = replica = new NodeReplica();
+        return replica;
+    }
+
+    /// <summary>Asks <paramref name="address"/>'s directory for a snapshot unless this node's replica is synced or a request is in flight.</summary>
+    private void SubscribeIfBehind(Address address)
+    {
+        var replica = Replica(address);
+        if (replica.Synced || DateTime.UtcNow - replica.SubscribedAt < ResubscribeAfter) return;
+        replica.SubscribedAt = DateTime.UtcNow;
+        Context.ActorSelection(new RootActorPath(address) / "user" / "directory").Tell(Subscribe.Instance, Self);
+    }
+
+    private void OnSnapshot(Snapshot part)
+    {
+        var from = Sender.Path.Address;
+        var replica = Replica(from);
+        _changed.Clear();
+        if (!replica.Apply(part, _changed))
+        {
+            SubscribeIfBehind(from);
+            return;
+        }
+        if (!part.Last) return;
+        _log.Debug("directory: replica of {0} synced, {1} streams (change {2})", from, replica.Count, replica.Seq);
+        Changed(eligibility: true); // a synced origin may now be chosen
+    }
+
+    private void OnDelta(Delta delta)
+    {
+        var from = Sender.Path.Address;
+        var replica = Replica(from);
+        _changed.Clear();
+        var draining = replica.Summary?.Draining;
+        var (synced, seq) = (replica.Synced, replica.Seq);
+        if (!replica.Apply(delta, _changed))
+        {
+            if (synced) _log.Info("directory: a change of {0} was lost (have {1}, got {2}): asking for its streams again", from, seq, delta.Seq);
+            SubscribeIfBehind(from);
+            return;
+        }
+        Changed(draining != replica.Summary?.Draining);
+    }
+
+    private void OnDigest(Digest digest)
+    {
+        var from = Sender.Path.Address;
+        var replica = Replica(from);
+        var (synced, seq) = (replica.Synced, replica.Seq);
+        if (!replica.Apply(digest))
+        {
+            if (synced) _log.Info("directory: {0} is at change {1}, this node at {2}: asking for its streams again", from, digest.Seq, seq);
+            SubscribeIfBehind(from);
+        }
+    }
+
+    /// <summary>After a replica changed: rebuild when which origins are eligible may have changed, then tell the watchers of the streams in <see cref="_changed"/>.</summary>
+    private void Changed(bool eligibility)
+    {
+        if (eligibility) Rebuild();
+        foreach (var key in _changed) Notify(key);
+    }
+
+    private void OnClusterEvent(ClusterEvent.IClusterDomainEvent e)
+    {
+        if (e is ClusterEvent.IMemberEvent change)
+        {
+            LogChange(change);
+            var address = change.Member.Address;
+            if (change is ClusterEvent.MemberRemoved)
+            {
+                _replicas.Remove(address);
+                _subscribers.Remove(address);
+            }
+            else if (!address.Equals(_cluster.SelfAddress) && change.Member.Status is not MemberStatus.Down)
+            {
+                SubscribeIfBehind(address);
+            }
+        }
+        Rebuild();
+    }
 
     /// <summary>
     /// Every membership change as this node learnt it, in order: the view served by the API is a
@@ -132,67 +292,80 @@ public sealed class ClusterDirectory : ReceiveActor, IWithTimers
             _log.Info("cluster member {0} ({1}) is {2}", member.Address, roles, member.Status);
     }
 
-    /// <summary>The leader removes the entries of members that left or were downed.</summary>
-    private void Forget(Member member)
-    {
-        if (_cluster.State.Leader is { } leader && leader.Equals(_cluster.SelfAddress) && _nodes.ContainsKey(member.Address.ToString()))
-            _replicator.Tell(Dsl.Update(NodesKey, LWWDictionary<string, NodeInfo>.Empty, WriteLocal.Instance,
-                d => d.Remove(_cluster, member.Address.ToString())));
-    }
+    // ---- the view, routing and watchers ----
 
+    /// <summary>Rebuilds the API's view and the eligible origins (O(members)); when those changed, every watcher is told.</summary>
     private void Rebuild()
     {
         var state = _cluster.State;
+        var self = _cluster.SelfAddress;
         var unreachable = state.Unreachable.Select(m => m.Address).ToHashSet();
-        var members = state.Members
-            .Select(m => new MemberView(m.Address.ToString(), m.Roles.OrderBy(r => r).ToArray(), m.Status.ToString(),
-                !unreachable.Contains(m.Address), _nodes.TryGetValue(m.Address.ToString(), out var info) ? info : null))
-            .OrderBy(m => m.Address, StringComparer.Ordinal).ToArray();
-        _view.Current = new ClusterView(_cluster.SelfAddress.ToString(), state.Leader?.ToString(), members);
-        NotifyWatchers();
+        var members = new List<MemberView>();
+        var eligible = new List<(OriginEndpoint, NodeReplica?)>();
+        foreach (var m in state.Members)
+        {
+            var isSelf = m.Address.Equals(self);
+            var replica = isSelf ? null : _replicas.GetValueOrDefault(m.Address);
+            var summary = isSelf ? Summary() : replica?.Summary;
+            var reachable = !unreachable.Contains(m.Address);
+            members.Add(new MemberView(m.Address.ToString(), m.Roles.OrderBy(r => r).ToArray(), m.Status.ToString(), reachable,
+                summary, isSelf ? _own.Count : replica?.Count ?? 0, isSelf || replica is { Synced: true }));
+            if (m.HasRole("origin") && m.Status is MemberStatus.Up or MemberStatus.WeaklyUp && reachable
+                && summary is { Draining: false } && (isSelf || replica is { Synced: true }))
+                eligible.Add((new OriginEndpoint(m.Address.ToString(), summary.RtmpHost, summary.RtmpPort), replica));
+        }
+        members.Sort((a, b) => string.CompareOrdinal(a.Address, b.Address));
+        _view.Current = new ClusterView(self.ToString(), state.Leader?.ToString(), members);
+
+        var signature = string.Join("|", eligible.Select(e => e.Item1.Node));
+        _eligible = eligible;
+        if (signature == _eligibleSignature) return;
+        _eligibleSignature = signature;
+        foreach (var key in _watches.Keys) Notify(key);
     }
 
-    /// <summary>Origins that may get new pulls and publishes: Up, reachable, announced, not draining.</summary>
-    private IEnumerable<OriginEndpoint> EligibleOrigins() =>
-        _view.Current.Members
-            .Where(m => m.Roles.Contains("origin") && m.Status is "Up" or "WeaklyUp" && m.Reachable && m.Info is { Draining: false })
-            .Select(m => new OriginEndpoint(m.Address, m.Info!.RtmpHost, m.Info.RtmpPort));
-
-    private IReadOnlyList<OriginEndpoint> Holders(StreamKey key)
+    private IReadOnlyList<OriginEndpoint> Holders(string key)
     {
-        var k = key.ToString();
-        var holders = EligibleOrigins().Where(o =>
-            _view.Current.Members.First(m => m.Address == o.Node).Info!.Streams.Any(s => s.Key == k && s.Publishing));
-        return Rendezvous.Order(k, holders, o => o.Node);
+        var holders = new List<OriginEndpoint>(1);
+        foreach (var (endpoint, replica) in _eligible)
+            if (replica?.Contains(key) ?? _own.Contains(key)) holders.Add(endpoint);
+        return holders.Count <= 1 ? holders : Rendezvous.Order(key, holders, o => o.Node);
     }
 
     private void OnWatch(WatchOrigin m)
     {
-        if (!_watchers.TryGetValue(m.Key, out var set)) _watchers[m.Key] = set = new HashSet<IActorRef>();
-        if (set.Add(m.Subscriber)) Context.Watch(m.Subscriber);
-        Send(m.Key, m.Subscriber, force: true);
+        var key = m.Key.ToString();
+        if (!_watches.TryGetValue(key, out var watch)) _watches[key] = watch = new Watch(m.Key);
+        if (!_watchedBy.TryGetValue(m.Subscriber, out var keys))
+        {
+            _watchedBy[m.Subscriber] = keys = new HashSet<string>(StringComparer.Ordinal);
+            Context.Watch(m.Subscriber);
+        }
+        keys.Add(key);
+        watch.Subscribers[m.Subscriber] = null; // told now, whatever it was told before
+        Notify(key);
     }
 
-    private void Unwatch(StreamKey key, IActorRef subscriber)
+    private void Unwatch(string key, IActorRef subscriber)
     {
-        _lastSent.Remove((key, subscriber));
-        if (!_watchers.TryGetValue(key, out var set) || !set.Remove(subscriber)) return;
-        if (set.Count == 0) _watchers.Remove(key);
-        if (!_watchers.Values.Any(s => s.Contains(subscriber))) Context.Unwatch(subscriber);
+        if (_watches.TryGetValue(key, out var watch) && watch.Subscribers.Remove(subscriber) && watch.Subscribers.Count == 0)
+            _watches.Remove(key);
+        if (!_watchedBy.TryGetValue(subscriber, out var keys) || !keys.Remove(key) || keys.Count > 0) return;
+        _watchedBy.Remove(subscriber);
+        Context.Unwatch(subscriber);
     }
 
-    private void NotifyWatchers()
+    /// <summary>Tells the watchers of <paramref name="key"/> its holders, each only if they differ from what it was told last.</summary>
+    private void Notify(string key)
     {
-        foreach (var (key, set) in _watchers)
-            foreach (var subscriber in set) Send(key, subscriber, force: false);
-    }
-
-    private void Send(StreamKey key, IActorRef subscriber, bool force)
-    {
+        if (!_watches.TryGetValue(key, out var watch)) return;
         var candidates = Holders(key);
         var signature = string.Join(",", candidates);
-        if (!force && _lastSent.TryGetValue((key, subscriber), out var last) && last == signature) return;
-        _lastSent[(key, subscriber)] = signature;
-        subscriber.Tell(new OriginCandidates(key, candidates));
+        foreach (var (subscriber, last) in watch.Subscribers.ToArray())
+        {
+            if (last == signature) continue;
+            watch.Subscribers[subscriber] = signature;
+            subscriber.Tell(new OriginCandidates(watch.Key, candidates));
+        }
     }
 }

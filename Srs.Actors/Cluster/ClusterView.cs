@@ -1,14 +1,19 @@
 namespace Srs.Actors.Cluster;
 
-/// <summary>One member as this node sees it: cluster status plus what the member announced.</summary>
-public sealed record MemberView(string Address, IReadOnlyList<string> Roles, string Status, bool Reachable, NodeInfo? Info)
+/// <summary>
+/// One member as this node sees it: cluster status, the summary it sent, and this node's replica
+/// of its published streams (<paramref name="Published"/> streams, up to date when <paramref name="Synced"/>).
+/// </summary>
+public sealed record MemberView(string Address, IReadOnlyList<string> Roles, string Status, bool Reachable,
+    NodeSummary? Summary, int Published, bool Synced)
 {
-    public bool Draining => Info?.Draining ?? false;
+    public bool Draining => Summary?.Draining ?? false;
 }
 
 /// <summary>
 /// The cluster as this node sees it, replaced whole by the directory on every change (readers,
-/// such as the HTTP API, take the current snapshot without locks).
+/// such as the HTTP API, take the current snapshot without locks). Its size grows with the
+/// members, never with the streams.
 /// </summary>
 public sealed record ClusterView(string SelfAddress, string? Leader, IReadOnlyList<MemberView> Members)
 {

@@ -119,6 +119,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
     protected override void PostStop()
     {
         _stats.Streams.TryRemove(_streamStats.Id, out _);
+        if (_publisher is not null) Context.System.EventStream.Publish(new StreamPublishState(_key, Publishing: false));
         // Players end with their queues (below); a publisher's connection is told. An edge's puller is a child, stopped with this actor.
         if (_publisher is not null && !Self.Path.Equals(_publisher.Path.Parent)) _publisher.Tell(Connections.ConnectionProtocol.SourceStopped.Instance);
         foreach (var p in _players.Values) p.Queue.Complete();
@@ -141,6 +142,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         _metaData = _videoHeader = _audioHeader = null;
         _streamStats.PublisherClientId = m.ClientId;
         Sender.Tell(new PublishAccepted(Self, _epoch));
+        Context.System.EventStream.Publish(new StreamPublishState(_key, Publishing: true));
         Timers.StartPeriodicTimer("merge", MergeTick.Instance, MergeTickInterval);
         _log.Info("source {0} published by client {1}, {2} players waiting", _key, m.ClientId, _players.Count);
         UpdateEdge();
@@ -285,6 +287,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         _publisher = null;
         _publisherId = null;
         _streamStats.PublisherClientId = null;
+        Context.System.EventStream.Publish(new StreamPublishState(_key, Publishing: false));
         _gop.Clear();
         _hasVideo = false;
         FlushAllPlayers();

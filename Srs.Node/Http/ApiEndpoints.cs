@@ -1,9 +1,11 @@
 using System.Text.Json.Serialization.Metadata;
 using Akka.Actor;
+using Akka.Hosting;
 using Srs.Actors.Cluster;
 using Srs.Actors.Connections;
 using Srs.Actors.Lifecycle;
 using Srs.Actors.Stats;
+using Srs.Actors.Streams;
 
 namespace Srs.Node.Http;
 
@@ -45,10 +47,31 @@ public static class ApiEndpoints
         {
             "" or "node" => Write(ctx, new StreamsBody(0, server,
                 stats.Streams.Values.OrderBy(s => s.Created).Select(ApiJson.Stream).ToArray()), Json.StreamsBody),
-            // Every node's streams from the cluster directory, draining nodes included, so counts
-            // stay right while an old and a new process run side by side.
-            "cluster" => Write(ctx, new ClusterStreamsBody(0, server, ClusterJson.Streams(cluster.Current)), Json.ClusterStreamsBody),
+            // Every node's streams, draining nodes included, so counts stay right while an old and
+            // a new process run side by side; paged (start, count) as SRS pages, asked of the nodes the page covers.
+            "cluster" => PageArgs(ctx) is { } page
+                ? ClusterStreams(ctx, page.Start, page.Count)
+                : Error(ctx, 400, 1, $"start must be 0 or more and count 1 to {ClusterJson.MaxPage}"),
             _ => Error(ctx, 400, 1, "scope must be node or cluster"),
+        });
+
+        async Task ClusterStreams(HttpContext ctx, int start, int count) =>
+            await Write(ctx, await ClusterJson.StreamsAsync(app.Services.GetRequiredService<ActorSystem>(), cluster.Current, server, start, count),
+                Json.ClusterStreamsBody);
+
+        // Which origins this node's directory says hold a stream (empty while none does): what an edge here would pull from.
+        Get("/api/v1/cluster/origins", async ctx =>
+        {
+            var q = ctx.Request.Query;
+            var key = new StreamKey(q["vhost"] is { Count: > 0 } v ? v.ToString() : StreamKey.DefaultVhost, q["app"].ToString(), q["stream"].ToString());
+            if (!key.IsValid)
+            {
+                await Error(ctx, 400, 1, "app and stream are required (vhost optional)");
+                return;
+            }
+            var directory = app.Services.GetRequiredService<ActorRegistry>().Get<ClusterDirectory>();
+            var answer = await directory.Ask<OriginDirectoryProtocol.OriginCandidates>(new OriginDirectoryProtocol.ResolveOrigin(key), TimeSpan.FromSeconds(2));
+            await Write(ctx, ClusterJson.Origins(server, key, answer.Origins), Json.OriginsBody);
         });
 
         Get("/api/v1/cluster", ctx => Write(ctx, new ClusterBody(0, server, ClusterJson.Cluster(cluster.Current)), Json.ClusterBody));
@@ -108,6 +131,14 @@ public static class ApiEndpoints
 
     // Made at the first request, not at start: an idle node never loads the serializer.
     private static ApiJsonContext Json => ApiJsonContext.Default;
+
+    private static (int Start, int Count)? PageArgs(HttpContext ctx)
+    {
+        var q = ctx.Request.Query;
+        var start = q["start"] is { Count: > 0 } s ? int.TryParse(s, out var a) ? a : -1 : 0;
+        var count = q["count"] is { Count: > 0 } c ? int.TryParse(c, out var b) ? b : -1 : 100;
+        return start >= 0 && count is >= 1 and <= ClusterJson.MaxPage ? (start, count) : null;
+    }
 
     private static string RouteId(HttpContext ctx) => (string)ctx.Request.RouteValues["id"]!;
 

@@ -20,4 +20,5 @@ namespace Srs.Node.Http;
 [JsonSerializable(typeof(ClientBody))]
 [JsonSerializable(typeof(ClusterBody))]
 [JsonSerializable(typeof(ClusterStreamsBody))]
+[JsonSerializable(typeof(OriginsBody))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -48,10 +48,12 @@ public sealed record ClusterBody(int Code, string Server, ClusterViewJson Cluste
 public sealed record ClusterViewJson(string Self, string? Leader, IReadOnlyList<MemberJson> Members);
 public sealed record MemberJson(
     string Address, IReadOnlyList<string> Roles, string Status, string MemberStatus, bool Reachable, bool Draining,
-    bool Self, string? Rtmp, int Clients, IReadOnlyList<MemberStreamJson> Streams);
-public sealed record MemberStreamJson(string Stream, bool Publishing, int Clients);
+    bool Self, string? Rtmp, int Clients, int Streams, int Published, bool Synced);
 
-public sealed record ClusterStreamsBody(int Code, string Server, IReadOnlyList<ClusterStreamJson> Streams);
+public sealed record ClusterStreamsBody(int Code, string Server, int Total, int Start, IReadOnlyList<ClusterStreamJson> Streams);
 public sealed record ClusterStreamJson(
     string Node, string Role, bool Draining, string Vhost, string App, string Name, string Url, ActiveJson Publish, int Clients);
 public sealed record ActiveJson(bool Active);
+
+public sealed record OriginsBody(int Code, string Server, string Stream, IReadOnlyList<OriginJson> Origins);
+public sealed record OriginJson(string Node, string Rtmp);

@@ -75,6 +75,7 @@ public static class NodeHost
             akka.AddHocon(ShutdownTimeouts.For(settings), HoconAddMode.Prepend);
             akka.AddHocon(ClusterSetup.RoleConfig(settings), HoconAddMode.Prepend);
             akka.AddHocon(ConnectionMailbox.Hocon, HoconAddMode.Append);
+            akka.AddHocon(DirectorySerializer.Hocon, HoconAddMode.Append);
             akka.AddSetup(new Akka.Hosting.Logging.LoggerFactorySetup(services.GetRequiredService<ILoggerFactory>()));
             akka.ConfigureLoggers(l =>
             {

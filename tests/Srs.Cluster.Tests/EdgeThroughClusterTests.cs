@@ -40,9 +40,8 @@ public class EdgeThroughClusterTests(ITestOutputHelper log)
         NodeProcess? holder = null;
         await Poll.AssertAsync(async () =>
         {
-            var members = await cluster.MembersAsync(edge);
-            var address = members?.FirstOrDefault(m => m.Streams.Contains("__defaultVhost__/live/fwd") && cluster.Nodes.Take(2).Any(n => cluster.Addresses[n] == m.Address))?.Address;
-            holder = cluster.Nodes.FirstOrDefault(n => cluster.Addresses[n] == address);
+            var address = (await TestCluster.OriginsAsync(edge, "fwd"))?.FirstOrDefault();
+            holder = cluster.Nodes.Take(2).FirstOrDefault(n => cluster.Addresses[n] == address);
             return holder is not null;
         }, TimeSpan.FromSeconds(20), () => "an origin holds the forwarded stream\n" + edge.Output);
 

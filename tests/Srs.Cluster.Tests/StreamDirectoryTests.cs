@@ -21,7 +21,7 @@ public class StreamDirectoryTests(ITestOutputHelper log)
             await Poll.AssertAsync(() => origin.IsPublishedAsync(name), TimeSpan.FromSeconds(20), () => "published\n" + publisher.Errors + origin.Output);
             var published = Stopwatch.StartNew();
             // ...the edge's directory knows which origin holds it.
-            await Poll.AssertAsync(async () => (await cluster.MembersAsync(edge))?.Any(m => m.Address == cluster.Addresses[origin] && m.Streams.Contains(key)) == true,
+            await Poll.AssertAsync(async () => (await TestCluster.OriginsAsync(edge, name))?.SequenceEqual([cluster.Addresses[origin]]) == true,
                 TimeSpan.FromSeconds(5), () => "edge resolves " + key + "\n" + edge.Output);
             var resolvedAfter = published.Elapsed;
             log.WriteLine($"{key}: resolvable on the edge {resolvedAfter.TotalMilliseconds:F0} ms after the origin reported it");
@@ -29,7 +29,7 @@ public class StreamDirectoryTests(ITestOutputHelper log)
 
             // The publisher ends; after the idle timeout the source passivates and the directory forgets it.
             await publisher.WaitForExitAsync(TimeSpan.FromSeconds(20));
-            await Poll.AssertAsync(async () => (await cluster.MembersAsync(edge)) is { } members && !members.Any(m => m.Streams.Contains(key))
+            await Poll.AssertAsync(async () => (await TestCluster.OriginsAsync(edge, name)) is [] && (await cluster.MembersAsync(edge))?.All(m => m.Published == 0) == true
                                               && (await edge.GetJsonAsync("/api/v1/streams?scope=cluster"))?.GetProperty("streams").GetArrayLength() == 0,
                 TimeSpan.FromSeconds(10), () => "gone from the directory\n" + origin.Output);
         }

@@ -41,7 +41,8 @@ public sealed class TestCluster : IAsyncDisposable
         }
     }
 
-    public sealed record Member(string Address, string Status, bool Draining, string[] Streams);
+    /// <param name="Published">Streams published on that member, as <see cref="MembersAsync"/>'s node holds them.</param>
+    public sealed record Member(string Address, string Status, bool Draining, int Published);
 
     /// <summary>/api/v1/cluster as <paramref name="node"/> sees it; null when the API did not answer
     /// (a busy machine), which callers must not read as "no members".</summary>
@@ -53,8 +54,17 @@ public sealed class TestCluster : IAsyncDisposable
             m.GetProperty("address").GetString()!,
             m.GetProperty("status").GetString()!,
             m.GetProperty("draining").GetBoolean(),
-            m.GetProperty("streams").EnumerateArray().Where(s => s.GetProperty("publishing").GetBoolean())
-                .Select(s => s.GetProperty("stream").GetString()!).ToArray())).ToArray();
+            m.GetProperty("published").GetInt32())).ToArray();
+    }
+
+    /// <summary>
+    /// The cluster addresses of the origins that <paramref name="node"/>'s directory says hold
+    /// live/<paramref name="stream"/>; null when the API did not answer.
+    /// </summary>
+    public static async Task<string[]?> OriginsAsync(NodeProcess node, string stream)
+    {
+        var json = await node.GetJsonAsync($"/api/v1/cluster/origins?app=live&stream={stream}");
+        return json?.GetProperty("origins").EnumerateArray().Select(o => o.GetProperty("node").GetString()!).ToArray();
     }
 
     public async ValueTask DisposeAsync()
