@@ -23,9 +23,13 @@ public sealed class BenchCluster : IAsyncDisposable
     public IReadOnlyList<ClusterNode> Origins => Nodes.Where(n => n.Role == "origin").ToArray();
     public IReadOnlyList<ClusterNode> Edges => Nodes.Where(n => n.Role == "edge").ToArray();
 
-    /// <summary>Starts the nodes and waits until every node's /api/v1/cluster shows them all Up.</summary>
+    /// <summary>
+    /// Starts the nodes, the seed first, then <paramref name="batch"/> at a time, each batch once every
+    /// node started so far sees all of them Up: tens of processes starting at once on two cores
+    /// delay each other's heartbeats past the failure detector and get downed before they are Up.
+    /// </summary>
     /// <param name="logDir">Each node's output goes to DIR/NAME.log too (origin-0.log ...).</param>
-    public static async Task<BenchCluster> StartAsync(string nodeBinary, int origins, int edges, string? logDir, string logLevel,
+    public static async Task<BenchCluster> StartAsync(string nodeBinary, int origins, int edges, int batch, string? logDir, string logLevel,
         TimeSpan timeout, CancellationToken ct)
     {
         var count = origins + edges;
@@ -36,13 +40,18 @@ public sealed class BenchCluster : IAsyncDisposable
         var cluster = new BenchCluster(nodes);
         try
         {
-            foreach (var node in nodes)
+            var clock = Stopwatch.StartNew();
+            for (var started = 0; started < count;)
             {
-                var conf = Path.Combine(cluster._dir, node.Name + ".conf");
-                await File.WriteAllTextAsync(conf, node.Config(nodes[0].Address, logLevel), ct);
-                node.Runner = NodeRunner.Start(nodeBinary, conf, logDir, node.Name + ".log", node.Log.OnLine);
+                foreach (var node in nodes[started..Math.Min(count, started == 0 ? 1 : started + batch)])
+                {
+                    var conf = Path.Combine(cluster._dir, node.Name + ".conf");
+                    await File.WriteAllTextAsync(conf, node.Config(nodes[0].Address, logLevel), ct);
+                    node.Runner = NodeRunner.Start(nodeBinary, conf, logDir, node.Name + ".log", node.Log.OnLine);
+                    started++;
+                }
+                await WaitAllUpAsync(nodes[..started], timeout - clock.Elapsed, ct);
             }
-            await cluster.WaitAllUpAsync(timeout, ct);
             return cluster;
         }
         catch
@@ -52,26 +61,27 @@ public sealed class BenchCluster : IAsyncDisposable
         }
     }
 
-    private async Task WaitAllUpAsync(TimeSpan timeout, CancellationToken ct)
+    /// <summary>Waits until each of <paramref name="nodes"/> sees all of them Up.</summary>
+    private static async Task WaitAllUpAsync(ClusterNode[] nodes, TimeSpan timeout, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        var up = new int[Nodes.Count];
-        await using (new ConsoleProgress(() => $"  {clock.Elapsed.TotalSeconds,5:0}s  members Up as each node sees them: " +
+        var up = new int[nodes.Length];
+        await using (new ConsoleProgress(() => $"  {clock.Elapsed.TotalSeconds,5:0}s  {nodes.Length} started; members Up as each sees them: " +
                                                string.Join(" ", up.Select(u => u.ToString()))))
         {
             using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
             while (true)
             {
-                foreach (var node in Nodes)
+                foreach (var node in nodes)
                     if (node.Runner!.HasExited)
                         throw new InvalidOperationException($"{node.Name} exited with {node.Runner.ExitCode} at start:\n{node.Runner.Tail}");
-                var counts = await Task.WhenAll(Nodes.Select(n => UpCountAsync(n, ct)));
+                var counts = await Task.WhenAll(nodes.Select(n => UpCountAsync(n, ct)));
                 counts.CopyTo(up, 0);
-                if (counts.All(c => c == Nodes.Count)) return;
+                if (counts.All(c => c == nodes.Length)) return;
                 if (clock.Elapsed > timeout)
                 {
-                    var late = Nodes.Where((_, i) => up[i] != Nodes.Count).First();
-                    throw new InvalidOperationException($"not every member Up within {timeout.TotalSeconds:0} s (each node sees: " +
+                    var late = nodes.Where((_, i) => up[i] != nodes.Length).First();
+                    throw new InvalidOperationException($"not every member Up in time (each node sees: " +
                                                         $"{string.Join(" ", up)}); {late.Name} said:\n{late.Runner!.Tail}");
                 }
                 await poll.WaitForNextTickAsync(ct);

@@ -14,6 +14,7 @@ public sealed record ClusterOptions
     public string? Logs { get; init; }
     public required string NodeLogLevel { get; init; }
     public TimeSpan StartTimeout { get; init; }
+    public int StartBatch { get; init; }
     public TimeSpan Quiet { get; init; }
     public required StreamProfile Profile { get; init; }
     public int PerWorker { get; init; }
@@ -47,6 +48,7 @@ public sealed record ClusterOptions
             Logs = args.OptionalString("logs"),
             NodeLogLevel = args.Choice("node-log-level", "INFO", "DEBUG", "WARNING", "ERROR"),
             StartTimeout = args.Duration("start-timeout", TimeSpan.FromMinutes(5)),
+            StartBatch = args.Int("start-batch", 4),
             Quiet = args.Duration("quiet", TimeSpan.FromSeconds(10)),
             Profile = new StreamProfile(args.Int("bitrate", 8), args.Int("gop", 1), args.Int("fps", 1), args.Switch("audio", false)),
             PerWorker = args.Int("per-worker", 5000),

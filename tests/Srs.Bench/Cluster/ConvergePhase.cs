@@ -20,8 +20,9 @@ public static class ConvergePhase
         var o = run.Options;
         var nodes = run.Cluster.Nodes;
         var origins = run.Cluster.Origins;
-        // The fallback reads the whole directory per request: polled less often.
-        var poll = run.Directory.HasOriginsEndpoint ? o.Poll : TimeSpan.FromTicks(Math.Max(o.Poll.Ticks, TimeSpan.FromMilliseconds(200).Ticks));
+        // The fallback reads the whole directory in each answer: polled less often, the more so the more nodes.
+        var poll = run.Directory.HasOriginsEndpoint ? o.Poll
+            : TimeSpan.FromMilliseconds(Math.Max(o.Poll.TotalMilliseconds, Math.Max(200, 50 * nodes.Count)));
         Console.WriteLine($"converge: {o.Changes} publishes, each then unpublished, round robin over {origins.Count} origins; every node's view " +
                           $"polled every {poll.TotalMilliseconds:0} ms ({run.Directory.Describe})");
         var stream = new SyntheticStream(o.Profile);
@@ -78,7 +79,8 @@ public static class ConvergePhase
             $"converge_changes={o.Changes} not_converged={errors.Count} poll_ms={poll.TotalMilliseconds:0} reader={(run.Directory.HasOriginsEndpoint ? "origins" : "cluster")} " +
             $"appear_ms_p50={Percentiles.Of(a, 50):0} appear_ms_p99={Percentiles.Of(a, 99):0} appear_ms_max={(a.Length == 0 ? double.NaN : a[^1]):0} " +
             $"disappear_ms_p50={Percentiles.Of(d, 50):0} disappear_ms_p99={Percentiles.Of(d, 99):0} disappear_ms_max={(d.Length == 0 ? double.NaN : d[^1]):0} " +
-            $"converge_ms_p99={Percentiles.Of(all, 99):0} over_2s={all.Count(x => x > 2000)}");
+            $"converge_ms_p50={Percentiles.Of(all, 50):0} converge_ms_p99={Percentiles.Of(all, 99):0} converge_ms_max={(all.Length == 0 ? double.NaN : all[^1]):0} " +
+            $"over_2s={all.Count(x => x > 2000)}");
         return new PhaseOutcome(from, to, changes, fields, errors.Count == 0);
     }
 

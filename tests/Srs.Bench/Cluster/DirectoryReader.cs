@@ -7,7 +7,7 @@ namespace Srs.Bench.Cluster;
 /// <c>GET /api/v1/cluster/origins?app=APP&amp;stream=NAME</c> (one request per stream) where the
 /// node has it; on a build without it (404), <c>/api/v1/cluster</c>'s members[].streams[] (one
 /// request for all the streams asked about, but the whole directory in each answer: slow with
-/// thousands of streams, so polled less often).
+/// thousands of streams, so polled less often: every 200 ms, or 50 ms per node).
 /// </summary>
 public sealed class DirectoryReader
 {

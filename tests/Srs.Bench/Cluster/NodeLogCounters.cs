@@ -15,6 +15,7 @@ public sealed class NodeLogCounters
         ("hb_delayed", ["Scheduled sending of heartbeat was delayed"], false),
         ("oversized", ["OversizedPayload"], false),
         ("unreachable", ["unreachable"], false),
+        ("downed", ["SBR took decision", "marked as DOWN", "has been downed"], false),
         ("fail", ["fail:", "crit:"], true),
         ("warn", ["warn:"], true),
     ];

@@ -26,6 +26,7 @@ public static class ClusterMode
             --logs DIR          keep each node's output as DIR/origin-0.log ...  [none: counted, not kept]
             --node-log-level L  akka.loglevel of the nodes: INFO, DEBUG, WARNING, ERROR  [INFO]
             --start-timeout T   every member Up on every node within  [5m]
+            --start-batch N     nodes started at once after the seed, the next batch once they are Up  [4]
             --quiet T           traffic baseline measured before each phase  [10s]
             --fps F --bitrate KBPS --gop FRAMES --audio on|off   the published stream  [1, 8, 1 (all keyframes), off]
             --per-worker N      publishers per worker process of the bench  [5000]
@@ -65,7 +66,7 @@ public static class ClusterMode
         Console.WriteLine($"cluster: {o.Origins} origins + {o.Edges} edges on 127.0.0.1, node {o.Node}");
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, load average {MachineLoad.LoadAverage()}");
         var clock = Stopwatch.StartNew();
-        await using var cluster = await BenchCluster.StartAsync(o.Node, o.Origins, o.Edges, o.Logs, o.NodeLogLevel, o.StartTimeout, ct);
+        await using var cluster = await BenchCluster.StartAsync(o.Node, o.Origins, o.Edges, o.StartBatch, o.Logs, o.NodeLogLevel, o.StartTimeout, ct);
         Console.WriteLine($"every member Up on every node after {clock.Elapsed.TotalSeconds:0.0} s");
         var nodes = new Table("node", "pid", "rtmp", "api", "http-flv", "cluster port");
         foreach (var n in cluster.Nodes) nodes.Add(n.Name, n.Runner!.Pid, n.RtmpPort, n.ApiPort, n.FlvPort, n.ClusterPort);
@@ -86,12 +87,30 @@ public static class ClusterMode
             await Task.Delay(o.Quiet, ct); // the baseline's window: nothing is awaited here
             var quietTo = await run.Traffic.ReadAsync(ct);
             var before = WarningReport.Snapshot(cluster.Nodes);
-            var outcome = phase switch
+            PhaseOutcome outcome;
+            try
             {
-                "ramp" => await RampPhase.RunAsync(run, ct),
-                "churn" => await ChurnPhase.RunAsync(run, ct),
-                _ => await ConvergePhase.RunAsync(run, ct),
-            };
+                outcome = phase switch
+                {
+                    "ramp" => await RampPhase.RunAsync(run, ct),
+                    "churn" => await ChurnPhase.RunAsync(run, ct),
+                    _ => await ConvergePhase.RunAsync(run, ct),
+                };
+            }
+            catch (Exception e) when (e is not OperationCanceledException && cluster.Nodes.Any(n => n.Runner!.HasExited))
+            {
+                // A node that left (downed by the split-brain resolver, crashed) ends the run: say which and why.
+                Console.WriteLine();
+                Console.WriteLine($"{phase} stopped: {e.Message}");
+                foreach (var n in cluster.Nodes.Where(n => n.Runner!.HasExited))
+                    Console.WriteLine($"  {n.Name} exited with {n.Runner!.ExitCode}; its last lines:\n    " +
+                                      string.Join("\n    ", n.Runner.Tail.Split('\n').TakeLast(4).Select(l => l.Length > 240 ? l[..240] + " ..." : l)));
+                Console.Write("warning lines logged during the phase:\n" + WarningReport.Describe(cluster.Nodes, before, WarningReport.Snapshot(cluster.Nodes)).Table);
+                foreach (var example in WarningReport.Examples(cluster.Nodes)) Console.WriteLine(example);
+                Console.WriteLine($"RESULT mode=cluster phase={phase} origins={o.Origins} edges={o.Edges} aborted=nodes_exited " +
+                                  $"exited={cluster.Nodes.Count(n => n.Runner!.HasExited)}");
+                return 1;
+            }
             passed &= outcome.Passed;
             var (trafficTable, trafficFields) = TrafficReport.Describe(cluster.Nodes, quietFrom, quietTo, outcome.From, outcome.To, outcome.Changes);
             var (warningTable, warningFields) = WarningReport.Describe(cluster.Nodes, before, WarningReport.Snapshot(cluster.Nodes));
