@@ -8,8 +8,8 @@ namespace Srs.Bench.Media;
 /// <summary>
 /// A generated "H.264 + AAC shaped" stream, no encoder needed: real sequence headers (an
 /// AVCDecoderConfigurationRecord and AAC-LC's AudioSpecificConfig), then a video frame every
-/// 40 ms (a keyframe every <see cref="StreamProfile.GopFrames"/>) and an AAC frame every
-/// 1024 samples (~23.2 ms). Frame payloads are FLV tag bodies with correct first bytes and one
+/// 40 ms at the default 25 fps (a keyframe every <see cref="StreamProfile.GopFrames"/>) and,
+/// unless the profile has no audio, an AAC frame every 1024 samples (~23.2 ms). Frame payloads are FLV tag bodies with correct first bytes and one
 /// AVCC-framed NAL unit (IDR or non-IDR slice header byte, filler after it), sized so the
 /// stream runs at the profile's bitrate. The decoder would reject the slices; servers only look
 /// at the headers, as <see cref="CodecInspector"/> does.
@@ -33,7 +33,7 @@ public sealed class SyntheticStream
     {
         Profile = profile;
         Stamped = stamped;
-        var videoBytesPerGop = (long)profile.VideoKbps * 1000 / 8 * profile.GopFrames / StreamProfile.FramesPerSecond;
+        var videoBytesPerGop = (long)profile.VideoKbps * 1000 / 8 * profile.GopFrames / profile.FramesPerSecond;
         var interSize = (int)Math.Max(16, videoBytesPerGop / (profile.GopFrames - 1 + KeyframeWeight));
         _keyframe = VideoFrame(keyframe: true, interSize * KeyframeWeight, stamped);
         _interFrame = VideoFrame(keyframe: false, interSize, stamped);
@@ -60,25 +60,31 @@ public sealed class SyntheticStream
     public int AudioFrameBytes => _audioFrame.Length;
 
     /// <summary>onMetaData properties, as an encoder announces them.</summary>
-    public Amf0Object MetaData() => new Amf0Object(isEcmaArray: true)
-        .Add("duration", 0.0)
-        .Add("width", (double)StreamProfile.Width)
-        .Add("height", (double)StreamProfile.Height)
-        .Add("videodatarate", (double)Profile.VideoKbps)
-        .Add("framerate", (double)StreamProfile.FramesPerSecond)
-        .Add("videocodecid", 7.0)
-        .Add("audiodatarate", (double)Profile.AudioKbps)
-        .Add("audiosamplerate", (double)StreamProfile.AudioSampleRate)
-        .Add("audiosamplesize", 16.0)
-        .Add("stereo", true)
-        .Add("audiocodecid", 10.0)
-        .Add("encoder", "Srs.Bench synthetic stream");
+    public Amf0Object MetaData()
+    {
+        var meta = new Amf0Object(isEcmaArray: true)
+            .Add("duration", 0.0)
+            .Add("width", (double)StreamProfile.Width)
+            .Add("height", (double)StreamProfile.Height)
+            .Add("videodatarate", (double)Profile.VideoKbps)
+            .Add("framerate", (double)Profile.FramesPerSecond)
+            .Add("videocodecid", 7.0);
+        if (Profile.Audio)
+        {
+            meta.Add("audiodatarate", (double)Profile.AudioKbps)
+                .Add("audiosamplerate", (double)StreamProfile.AudioSampleRate)
+                .Add("audiosamplesize", 16.0)
+                .Add("stereo", true)
+                .Add("audiocodecid", 10.0);
+        }
+        return meta.Add("encoder", "Srs.Bench synthetic stream");
+    }
 
     /// <summary>The sequence headers: send them first, after the metadata.</summary>
     public IEnumerable<MediaFrame> Headers()
     {
         yield return VideoHeader;
-        yield return AudioHeader;
+        if (Profile.Audio) yield return AudioHeader;
     }
 
     /// <summary>Video and audio frames in timestamp order, from 0 up to (not including) <paramref name="durationMs"/>.</summary>
@@ -88,8 +94,8 @@ public sealed class SyntheticStream
         long audio = 0;
         while (true)
         {
-            var videoTs = video * StreamProfile.FrameIntervalMs;
-            var audioTs = audio * StreamProfile.AudioSamplesPerFrame * 1000 / StreamProfile.AudioSampleRate;
+            var videoTs = video * Profile.FrameIntervalMs;
+            var audioTs = Profile.Audio ? audio * StreamProfile.AudioSamplesPerFrame * 1000 / StreamProfile.AudioSampleRate : long.MaxValue;
             if (Math.Min(videoTs, audioTs) >= durationMs) yield break;
             if (videoTs <= audioTs)
             {
@@ -110,9 +116,9 @@ public sealed class SyntheticStream
         var video = AvcSequenceHeader.FlvTagBody();
         var (profile, level) = CodecInspector.GetAvcProfileLevel(video) ?? ("?", "?");
         var (rate, channels, aacProfile) = CodecInspector.GetAacConfig(AacSequenceHeader) ?? (0, 0, "?");
-        return $"H.264 {profile} {level} {StreamProfile.Width}x{StreamProfile.Height} {StreamProfile.FramesPerSecond} fps, " +
-               $"keyframe every {Profile.GopFrames} frames ({KeyframeBytes} B, inter {InterFrameBytes} B); " +
-               $"AAC {aacProfile} {rate} Hz {channels} ch ({AudioFrameBytes} B/frame); {Profile.Kbps} kbps";
+        var audio = Profile.Audio ? $"AAC {aacProfile} {rate} Hz {channels} ch ({AudioFrameBytes} B/frame)" : "no audio";
+        return $"H.264 {profile} {level} {StreamProfile.Width}x{StreamProfile.Height} {Profile.FramesPerSecond} fps, " +
+               $"keyframe every {Profile.GopFrames} frames ({KeyframeBytes} B, inter {InterFrameBytes} B); {audio}; {Profile.Kbps} kbps";
     }
 
     /// <summary>The frames must look right to the server's inspector, or the benchmark measures the wrong thing.</summary>

@@ -44,7 +44,7 @@ public static class HandoverMode
 
     public static async Task<int> RunAsync(BenchArgs args, CancellationToken ct)
     {
-        var node = args.OptionalString("node") ?? FindNodeDll();
+        var node = args.OptionalString("node") ?? NodeRunner.DefaultNode();
         var variants = args.String("variants", "fd,reuseport").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (var v in variants)
             if (v is not ("fd" or "reuseport")) throw new ArgumentException($"--variants: '{v}' is not fd or reuseport");
@@ -209,12 +209,5 @@ public static class HandoverMode
     {
         try { return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
         catch (IOException) { return "?"; }
-    }
-
-    private static string FindNodeDll()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Cluster.sln"))) dir = dir.Parent;
-        return dir is null ? "Srs.Node.dll" : Path.Combine(dir.FullName, "Srs.Node", "bin", "Release", "net10.0", "Srs.Node.dll");
     }
 }

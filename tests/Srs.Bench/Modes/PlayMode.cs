@@ -42,7 +42,7 @@ public static class PlayMode
             --label NAME        names the server in the RESULT line  [server]
         """;
 
-    private const double NominalFps = StreamProfile.FramesPerSecond;
+    private const double NominalFps = StreamProfile.DefaultFramesPerSecond;
 
     public static async Task<int> RunAsync(BenchArgs args, CancellationToken ct)
     {

@@ -26,7 +26,7 @@ public sealed class PlaySummary(
         var seconds = window.TotalSeconds;
         var fps = Percentiles.Sorted(inWindow.Select(s => (s.WindowEndFrames - s.WindowStartFrames) / seconds));
         var kbps = inWindow.Length == 0 ? double.NaN : inWindow.Average(s => (s.WindowEndBytes - s.WindowStartBytes) * 8 / seconds / 1000);
-        var slow = fps.Count(f => f < FullRateShare * StreamProfile.FramesPerSecond);
+        var slow = fps.Count(f => f < FullRateShare * StreamProfile.DefaultFramesPerSecond);
         var stalledPlayers = stats.Count(s => s.Stalls > 0);
         var stalls = stats.Sum(s => (long)s.Stalls);
         var gaps = stats.Sum(s => s.SequenceGaps);
@@ -40,10 +40,10 @@ public sealed class PlaySummary(
                 "kbps/player", "recv Mbps", "TTFF p50", "TTFF p99", "setup p50", "lat p50 ms", "lat p99 ms", "lat max ms", "gaps")
             .Add(players.Length, inWindow.Length, failedConnects, dropped, stalledPlayers, stalls, P(fps, 50), fps.Length == 0 ? double.NaN : fps[0], slow,
                 kbps, totalMbps, P(ttff, 50), P(ttff, 99), P(setup, 50), latency.PercentileMs(50), latency.PercentileMs(99), latency.MaxMs, gaps));
-        Console.WriteLine($"  playing = playing through the {seconds:0.#} s window; slow = under {FullRateShare * StreamProfile.FramesPerSecond:0.#} fps over it; " +
+        Console.WriteLine($"  playing = playing through the {seconds:0.#} s window; slow = under {FullRateShare * StreamProfile.DefaultFramesPerSecond:0.#} fps over it; " +
                           $"TTFF = TCP connect to the first keyframe; latency = publisher send to probe receive of {latency.Count} stamped frames in the window; " +
                           $"gaps = frames missing from a player's sequence; ramp took {rampTime.TotalSeconds:0.0} s");
-        foreach (var s in inWindow.Where(s => s.WindowEndFrames - s.WindowStartFrames < FullRateShare * StreamProfile.FramesPerSecond * seconds)
+        foreach (var s in inWindow.Where(s => s.WindowEndFrames - s.WindowStartFrames < FullRateShare * StreamProfile.DefaultFramesPerSecond * seconds)
                      .OrderBy(s => s.WindowEndFrames - s.WindowStartFrames).Take(3))
         {
             double Ago(long ticks) => ticks == 0 ? double.NaN : Stopwatch.GetElapsedTime(ticks).TotalSeconds;

@@ -9,23 +9,29 @@ namespace Srs.Bench.Rtmp;
 /// <summary>
 /// One RTMP publisher of a <see cref="SyntheticStream"/>: TCP connect, handshake, connect,
 /// createStream, publish, metadata and sequence headers, then frames paced in real time for the
-/// duration, then deleteStream and close.
+/// duration (or until stopped), then deleteStream and close.
 /// </summary>
 public static class StreamPublisher
 {
     private static readonly RtmpClientOptions Options = new() { ChunkSize = 60000 };
 
+    /// <summary>Longest TCP connect to NetStream.Publish.Start.</summary>
+    public static readonly TimeSpan SetupLimit = TimeSpan.FromSeconds(30);
+
     /// <summary>Never throws for a failed publish: the outcome says what went wrong.</summary>
+    /// <param name="published">Called at NetStream.Publish.Start with its <see cref="Stopwatch"/> timestamp.</param>
+    /// <param name="stop">Ends the stream before <paramref name="duration"/>, as cleanly (deleteStream, close).</param>
     public static async Task<PublishOutcome> RunAsync(RtmpUrl url, SyntheticStream stream, TimeSpan duration,
-        PublishCounters counters, CancellationToken cancellationToken)
+        PublishCounters counters, CancellationToken cancellationToken, Action<long>? published = null, CancellationToken stop = default)
     {
         var started = Stopwatch.GetTimestamp();
         var setup = TimeSpan.Zero;
         long frames = 0, bytes = 0;
-        // Everything, set-up included, must end a while after the stream would have.
+        // Set-up within its limit, then everything must end a while after the stream would have.
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(duration + TimeSpan.FromSeconds(30));
+        limit.CancelAfter(SetupLimit);
         var ct = limit.Token;
+        using var pacing = CancellationTokenSource.CreateLinkedTokenSource(ct, stop);
         counters.OnStarted();
         string? error = null;
         try
@@ -37,7 +43,10 @@ public static class StreamPublisher
             await rtmp.ConnectAsync(url.App, url.TcUrl, ct);
             await rtmp.CreateStreamAsync(ct);
             await rtmp.PublishAsync(url.Stream, ct);
-            setup = Stopwatch.GetElapsedTime(started);
+            var publishStart = Stopwatch.GetTimestamp();
+            setup = Stopwatch.GetElapsedTime(started, publishStart);
+            limit.CancelAfter(duration + TimeSpan.FromSeconds(30));
+            published?.Invoke(publishStart);
 
             await rtmp.SendMetaDataAsync(stream.MetaData(), ct);
             foreach (var header in stream.Headers())
@@ -47,7 +56,12 @@ public static class StreamPublisher
             foreach (var frame in stream.Frames((uint)duration.TotalMilliseconds))
             {
                 var wait = TimeSpan.FromMilliseconds(frame.Timestamp) - Stopwatch.GetElapsedTime(clock);
-                if (wait > TimeSpan.FromMilliseconds(1)) await Task.Delay(wait, ct);
+                if (wait > TimeSpan.FromMilliseconds(1))
+                {
+                    try { await Task.Delay(wait, pacing.Token); }
+                    catch (OperationCanceledException) when (stop.IsCancellationRequested && !ct.IsCancellationRequested) { }
+                }
+                if (stop.IsCancellationRequested) break;
                 await rtmp.SendMessageAsync(ChunkStreamOf(frame), frame.TypeId, frame.Timestamp, frame.Payload, ct);
                 frames++;
                 bytes += frame.Payload.Length;

@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace Srs.Bench.Server;
 
-/// <summary>The node's HTTP API as the benchmarks read it: live streams, /metrics, and the forced GC.</summary>
+/// <summary>The node's HTTP API as the benchmarks read it: live streams, /metrics, the forced GC, any JSON route.</summary>
 public sealed class NodeApi(Uri baseAddress) : IDisposable
 {
     private readonly HttpClient _http = new() { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
@@ -40,6 +40,16 @@ public sealed class NodeApi(Uri baseAddress) : IDisposable
         using var json = await JsonDocument.ParseAsync(body, cancellationToken: ct);
         var root = json.RootElement;
         return (root.GetProperty("heap_bytes").GetInt64(), root.GetProperty("rss_bytes").GetInt64());
+    }
+
+    /// <summary>GET <paramref name="path"/> as JSON; null on 404 (a route this build of the node does not have).</summary>
+    public async Task<JsonDocument?> GetJsonAsync(string path, CancellationToken ct = default)
+    {
+        using var response = await _http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, ct);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound) return null;
+        response.EnsureSuccessStatusCode();
+        await using var body = await response.Content.ReadAsStreamAsync(ct);
+        return await JsonDocument.ParseAsync(body, cancellationToken: ct);
     }
 
     public override string ToString() => baseAddress.ToString();
