@@ -143,7 +143,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         _streamStats.PublisherClientId = m.ClientId;
         Sender.Tell(new PublishAccepted(Self, _epoch));
         Context.System.EventStream.Publish(new StreamPublishState(_key, Publishing: true));
-        Timers.StartPeriodicTimer("merge", MergeTick.Instance, MergeTickInterval);
+        UpdateMergeTick();
         _log.Info("source {0} published by client {1}, {2} players waiting", _key, m.ClientId, _players.Count);
         UpdateEdge();
     }
@@ -159,6 +159,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         _players[m.ClientId] = player;
         _phases[player.Phase][m.ClientId] = player;
         _streamStats.Clients = _players.Count + (_publisher is null ? 0 : 1);
+        UpdateMergeTick();
 
         // Start the player at the last keyframe: metadata and sequence headers, then the GOP.
         if (_metaData is not null) m.Queue.Enqueue(_metaData);
@@ -197,7 +198,20 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         }
 
         _window.Add(packet);
-        if (_merge.OnPacket(packet, _hasVideo) is var due and not 0) FlushPlayers(due);
+        if (_players.Count == 0) FlushAllPlayers(); // nobody to merge for: keep nothing
+        else if (_merge.OnPacket(packet, _hasVideo) is var due and not 0) FlushPlayers(due);
+    }
+
+    /// <summary>
+    /// The wall-clock check for overdue media runs only while the stream has a publisher and players:
+    /// thousands of streams without viewers (monitoring, conferencing) must not cost 20 timer messages a second each.
+    /// </summary>
+    private void UpdateMergeTick()
+    {
+        var needed = _publisher is not null && _players.Count > 0;
+        if (needed == Timers.IsTimerActive("merge")) return;
+        if (needed) Timers.StartPeriodicTimer("merge", MergeTick.Instance, MergeTickInterval);
+        else Timers.Cancel("merge");
     }
 
     /// <summary>
@@ -291,7 +305,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         _gop.Clear();
         _hasVideo = false;
         FlushAllPlayers();
-        Timers.Cancel("merge");
+        UpdateMergeTick();
         _streamStats.Clients = _players.Count;
         if (_draining) CloseWaitingPlayers();
         ArmIdleTimer();
@@ -312,6 +326,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         _phases[player.Phase].Remove(clientId);
         player.Queue.Complete();
         _streamStats.Clients = _players.Count + (_publisher is null ? 0 : 1);
+        UpdateMergeTick();
         ArmIdleTimer();
         UpdateEdge();
     }
