@@ -52,6 +52,8 @@ public sealed class ClusterDirectory : ReceiveActor, IWithTimers
     private readonly ClusterViewHolder _view;
     private readonly (string Host, int Port) _rtmp;
     private readonly OwnStreams _own;
+    /// <summary>Members as this node learnt them from cluster events, until removed: only their messages are taken.</summary>
+    private readonly HashSet<Address> _members = new();
     private readonly Dictionary<Address, NodeReplica> _replicas = new();
     private readonly Dictionary<Address, IActorRef> _subscribers = new();
     private readonly Dictionary<string, Watch> _watches = new(StringComparer.Ordinal);
@@ -194,8 +196,13 @@ public sealed class ClusterDirectory : ReceiveActor, IWithTimers
 
     // ---- other nodes' streams ----
 
-    private NodeReplica Replica(Address address)
+    /// <summary>
+    /// The replica of a member; null for an address that is not (or no longer) a member, whose
+    /// late messages are dropped so a departed node leaves nothing behind.
+    /// </summary>
+    private NodeReplica? Replica(Address address)
     {
+        if (!_members.Contains(address)) return null;
         if (!_replicas.TryGetValue(address, out var replica)) _replicas[address] = replica = new NodeReplica();
         return replica;
     }
@@ -204,7 +211,7 @@ public sealed class ClusterDirectory : ReceiveActor, IWithTimers
     private void SubscribeIfBehind(Address address)
     {
         var replica = Replica(address);
-        if (replica.Synced || DateTime.UtcNow - replica.SubscribedAt < ResubscribeAfter) return;
+        if (replica is null || replica.Synced || DateTime.UtcNow - replica.SubscribedAt < ResubscribeAfter) return;
         replica.SubscribedAt = DateTime.UtcNow;
         Context.ActorSelection(new RootActorPath(address) / "user" / "directory").Tell(Subscribe.Instance, Self);
     }
@@ -212,7 +219,7 @@ public sealed class ClusterDirectory : ReceiveActor, IWithTimers
     private void OnSnapshot(Snapshot part)
     {
         var from = Sender.Path.Address;
-        var replica = Replica(from);
+        if (Replica(from) is not { } replica) return;
         _changed.Clear();
         if (!replica.Apply(part, _changed))
         {
@@ -227,7 +234,7 @@ public sealed class ClusterDirectory : ReceiveActor, IWithTimers
     private void OnDelta(Delta delta)
     {
         var from = Sender.Path.Address;
-        var replica = Replica(from);
+        if (Replica(from) is not { } replica) return;
         _changed.Clear();
         var draining = replica.Summary?.Draining;
         var (synced, seq) = (replica.Synced, replica.Seq);
@@ -243,7 +250,7 @@ public sealed class ClusterDirectory : ReceiveActor, IWithTimers
     private void OnDigest(Digest digest)
     {
         var from = Sender.Path.Address;
-        var replica = Replica(from);
+        if (Replica(from) is not { } replica) return;
         var (synced, seq) = (replica.Synced, replica.Seq);
         if (!replica.Apply(digest))
         {
@@ -267,11 +274,13 @@ public sealed class ClusterDirectory : ReceiveActor, IWithTimers
             var address = change.Member.Address;
             if (change is ClusterEvent.MemberRemoved)
             {
+                _members.Remove(address);
                 _replicas.Remove(address);
                 _subscribers.Remove(address);
             }
             else if (!address.Equals(_cluster.SelfAddress) && change.Member.Status is not MemberStatus.Down)
             {
+                _members.Add(address);
                 SubscribeIfBehind(address);
             }
         }
