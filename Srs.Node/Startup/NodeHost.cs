@@ -24,12 +24,14 @@ namespace Srs.Node.Startup;
 /// runs every phase (see <see cref="GracefulShutdown"/>) while the API keeps answering; when the
 /// actor system has terminated, Akka.Hosting stops the host and the process exits 0.
 /// Listening sockets come from the running node when one answers on srs.upgrade-socket (upgrade
-/// in place, see <see cref="ListenerHandover"/>), else they are bound here.
+/// in place, see <see cref="ListenerHandover"/>), else they are bound here. The node joins the
+/// cluster last, once everything listens (<see cref="ClusterSetup"/>).
 /// </summary>
 public static class NodeHost
 {
     public static async Task<int> RunAsync(Config config, SrsSettings settings)
     {
+        var seeds = ClusterSetup.Seeds(config);
         // First the predecessor's listening sockets, if a node on this configuration runs: taking
         // them (instead of binding new ones beside them) is what makes the handover lossless.
         var inherited = ListenerHandover.Request(settings.UpgradeSocket);
@@ -73,7 +75,7 @@ public static class NodeHost
         {
             akka.AddHocon(config, HoconAddMode.Prepend);
             akka.AddHocon(ShutdownTimeouts.For(settings), HoconAddMode.Prepend);
-            akka.AddHocon(ClusterSetup.RoleConfig(settings), HoconAddMode.Prepend);
+            akka.AddHocon(ClusterSetup.AkkaConfig(settings), HoconAddMode.Prepend);
             akka.AddHocon(ConnectionMailbox.Hocon, HoconAddMode.Append);
             akka.AddHocon(DirectorySerializer.Hocon, HoconAddMode.Append);
             akka.AddSetup(new Akka.Hosting.Logging.LoggerFactorySetup(services.GetRequiredService<ILoggerFactory>()));
@@ -92,13 +94,30 @@ public static class NodeHost
                 registry.Register<SourceRegistry>(sources);
                 registry.Register<ConnectionManager>(connections);
                 registry.Register<ListenerActor>(listener);
-                ClusterSetup.JoinSelfWhenNoSeeds(system, config);
                 quit = GracefulShutdown.Install(system, state, settings, connections, sources, [listener],
                     flv is null ? [handover!] : [flv, handover!]);
             });
         });
 
         var app = builder.Build();
+        // The RTMP socket may be the predecessor's, with an accept pending by now: on a failed start
+        // let it go before disposing, or .NET's close would reach the socket the predecessor listens on.
+        void LetListenersGo()
+        {
+            listeners.ReleaseAll();
+            inherited.Abandon();
+            rtmpSocket.Dispose();
+        }
+        ActorSystem system;
+        try
+        {
+            system = StartActorSystem(app.Services, config);
+        }
+        catch (NodeStartupException)
+        {
+            LetListenersGo();
+            throw;
+        }
         if (settings.HttpApiEnabled) ApiEndpoints.Map(app, settings.HttpApiListen.Port, settings.HttpApiDebug);
         if (settings.HttpServerEnabled && !flvSeparate) HttpFlvEndpoint.Map(app, settings.HttpServerListen.Port);
         if (flvSeparate) flv = HttpFlvServer.Create(settings, app.Services, inherited, listeners);
@@ -108,21 +127,17 @@ public static class NodeHost
         // ListenerSet.Release): let them go first, the host is stopping anyway.
         app.Lifetime.ApplicationStopping.Register(listeners.ReleaseAll);
 
-        try
+        // Kestrel reports a port in use as an IOException; the HTTP-FLV server's own transport
+        // as the SocketException of its bind.
+        var failure = await StartFailureAsync(() => app.StartAsync(), e => $"cannot listen for HTTP: {e.Message}");
+        if (failure is null && flv is not null)
+            failure = await StartFailureAsync(flv.StartAsync, e => $"cannot listen on {settings.HttpServerListen} (srs.http-server.listen): {e.Message}");
+        if (failure is not null)
         {
-            await app.StartAsync();
-            if (flv is not null) await flv.StartAsync();
-        }
-        catch (IOException e)
-        {
-            // The RTMP socket may be the predecessor's, with an accept pending by now: let it go
-            // before disposing, or .NET's close would reach the socket the predecessor listens on.
-            listeners.ReleaseAll();
-            inherited.Abandon();
-            rtmpSocket.Dispose();
+            LetListenersGo();
             quit?.Request(QuitKind.Fast, "startup failed");
             await app.StopAsync();
-            throw new NodeStartupException($"cannot listen for HTTP: {e.Message}", e);
+            throw failure;
         }
 
         // Serving now: take the upgrade socket over, then tell the predecessor (it stops serving it).
@@ -136,6 +151,8 @@ public static class NodeHost
             upgradeLog.LogInformation("bound fresh listening sockets{ReusePort}: {Sockets}{Why}", settings.ReusePort ? " (SO_REUSEPORT)" : "",
                 string.Join(", ", fresh), inherited.WhyNone is null ? "" : $" ({inherited.WhyNone})");
 
+        // Every listener is bound and every server started: only now does the node become a member.
+        ClusterSetup.Join(system, seeds, app.Logger);
         using var signals = SignalHandlers.Install(quit!, settings.ForceGraceQuit, app.Logger);
         state.MarkRunning();
         using var trim = NativeHeapTrim.Start();
@@ -154,6 +171,46 @@ public static class NodeHost
         handover.Dispose();
         app.Logger.LogInformation("exiting 0 ({Kind} quit), host stopped in {Ms} ms", quit!.Kind?.ToString() ?? "no", stopped.ElapsedMilliseconds);
         return 0;
+    }
+
+    /// <summary>
+    /// Creates the actor system (Akka.Hosting starts its actors with the host). Its remoting binds
+    /// the cluster port: that port in use is a startup error like the others, not a crash.
+    /// </summary>
+    private static ActorSystem StartActorSystem(IServiceProvider services, Config config)
+    {
+        try
+        {
+            return services.GetRequiredService<ActorSystem>();
+        }
+        catch (Exception e) when (SocketCause(e) is { } socket)
+        {
+            var host = config.GetString("akka.remote.dot-netty.tcp.hostname", "");
+            var port = config.GetInt("akka.remote.dot-netty.tcp.port", 0);
+            throw new NodeStartupException($"cannot listen on {host}:{port} (akka.remote.dot-netty.tcp): {socket.Message}", e);
+        }
+    }
+
+    private static SocketException? SocketCause(Exception? e) => e switch
+    {
+        null => null,
+        SocketException socket => socket,
+        AggregateException all => all.InnerExceptions.Select(SocketCause).FirstOrDefault(s => s is not null),
+        _ => SocketCause(e.InnerException),
+    };
+
+    /// <summary>Runs a server's start; a failure to listen comes back as the startup error to report.</summary>
+    private static async Task<NodeStartupException?> StartFailureAsync(Func<Task> start, Func<Exception, string> message)
+    {
+        try
+        {
+            await start();
+            return null;
+        }
+        catch (Exception e) when (e is IOException or SocketException)
+        {
+            return new NodeStartupException(message(e), e);
+        }
     }
 
     private static void ConfigureKestrel(WebApplicationBuilder builder, SrsSettings settings, bool flvSeparate,

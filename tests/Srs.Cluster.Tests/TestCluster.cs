@@ -4,30 +4,42 @@ using Xunit.Abstractions;
 
 namespace Srs.Cluster.Tests;
 
-/// <summary>Node processes joined into one Akka cluster on 127.0.0.1; the first is the seed.</summary>
+/// <summary>
+/// Node processes joined into one Akka cluster on 127.0.0.1. Node i has the i-th lowest cluster
+/// address (the split-brain resolver keeps the lowest address on a tie, so tests choose who that
+/// is); the seed is the first origin.
+/// </summary>
 public sealed class TestCluster : IAsyncDisposable
 {
     private readonly List<NodeProcess> _nodes = new();
     public IReadOnlyList<NodeProcess> Nodes => _nodes;
     public Dictionary<NodeProcess, string> Addresses { get; } = new();
+    public string Seed { get; private set; } = "";
 
     /// <summary>Starts nodes with the given roles (and extra srs config) and waits until every node sees all of them Up.</summary>
-    public static async Task<TestCluster> StartAsync(ITestOutputHelper log, string extraConf, params string[] roles)
+    public static Task<TestCluster> StartAsync(ITestOutputHelper log, string extraConf, params string[] roles) =>
+        StartAsync(log, extraConf, FreePorts.Take(roles.Length).Order().ToArray(), roles);
+
+    /// <summary>
+    /// As above, node i on cluster port <paramref name="clusterPorts"/>[i]; ports past the nodes'
+    /// are kept free for nodes the test starts itself.
+    /// </summary>
+    public static async Task<TestCluster> StartAsync(ITestOutputHelper log, string extraConf, int[] clusterPorts, params string[] roles)
     {
         var cluster = new TestCluster();
-        // Every port at once, so no two nodes draw the same free port.
-        var all = FreePorts.Take(4 * roles.Length);
-        var akkaPorts = all[..roles.Length];
-        var seed = $"akka.tcp://srs@127.0.0.1:{akkaPorts[0]}";
+        // Every other port at once, so no two nodes draw the same free port.
+        var all = FreePorts.Take(3 * roles.Length + clusterPorts.Length).Except(clusterPorts).Take(3 * roles.Length).ToArray();
+        var seed = $"akka.tcp://srs@127.0.0.1:{clusterPorts[Math.Max(0, Array.IndexOf(roles, "origin"))]}";
+        cluster.Seed = seed;
         try
         {
             var starting = roles.Select((role, i) => NodeProcess.StartAsync($"role = {role}\n{extraConf}", log,
-                ports: all[(roles.Length + 3 * i)..(roles.Length + 3 * i + 3)],
-                rootConf: $"akka.remote.dot-netty.tcp.port = {akkaPorts[i]}\nakka.cluster.seed-nodes = [\"{seed}\"]")).ToArray();
+                ports: all[(3 * i)..(3 * i + 3)],
+                rootConf: $"akka.remote.dot-netty.tcp.port = {clusterPorts[i]}\nakka.cluster.seed-nodes = [\"{seed}\"]")).ToArray();
             foreach (var (node, i) in (await Task.WhenAll(starting)).Select((n, i) => (n, i)))
             {
                 cluster._nodes.Add(node);
-                cluster.Addresses[node] = $"akka.tcp://srs@127.0.0.1:{akkaPorts[i]}";
+                cluster.Addresses[node] = $"akka.tcp://srs@127.0.0.1:{clusterPorts[i]}";
             }
             foreach (var node in cluster._nodes)
                 await Poll.AssertAsync(async () => (await cluster.MembersAsync(node))?.Count(m => m.Status == "Up") == roles.Length,

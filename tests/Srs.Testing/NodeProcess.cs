@@ -45,6 +45,30 @@ public sealed class NodeProcess : IAsyncDisposable
     /// <param name="signalsIgnored">Start it as a non-interactive shell's `cmd &amp;` does, with SIGINT and SIGQUIT ignored (the node re-executes itself to restore them).</param>
     public static async Task<NodeProcess> StartAsync(string extraConf, ITestOutputHelper? log = null, int[]? ports = null, string rootConf = "", bool signalsIgnored = false)
     {
+        var node = await LaunchAsync(extraConf, log, ports, rootConf, signalsIgnored);
+        var process = node._process;
+        try
+        {
+            // Its own "serving" line, not only a 200: with reuseport another node may answer on these ports.
+            await Poll.AssertAsync(async () => process.HasExited || (node.Output.Contains(" serving: ") && await node.ReadyStatusAsync() == 200), TimeSpan.FromSeconds(60),
+                () => "node ready\n" + node.Output);
+            Assert.False(process.HasExited, "node exited at start:\n" + node.Output);
+            // Even when this test run inherited them ignored (`cmd &`), the node restores both at start.
+            if (Posix.Ignores(process.Id, Posix.SIGINT) || Posix.Ignores(process.Id, Posix.SIGQUIT))
+                Assert.Fail("the node ignores SIGINT/SIGQUIT: it should have restored their defaults at start\n" + node.Output);
+            return node;
+        }
+        catch
+        {
+            // A node that did not come up must not outlive the test (it would hold its ports and a core).
+            await node.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Starts a node as <see cref="StartAsync"/> does, without waiting for it: for a start that is meant to fail.</summary>
+    public static async Task<NodeProcess> LaunchAsync(string extraConf, ITestOutputHelper? log = null, int[]? ports = null, string rootConf = "", bool signalsIgnored = false)
+    {
         var p = ports ?? FreePorts.Take(3);
         var conf = Path.Combine(Path.GetTempPath(), $"srs-shutdown-{Guid.NewGuid():N}.conf");
         await File.WriteAllTextAsync(conf, $$"""
@@ -77,24 +101,7 @@ public sealed class NodeProcess : IAsyncDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-
-        try
-        {
-            // Its own "serving" line, not only a 200: with reuseport another node may answer on these ports.
-            await Poll.AssertAsync(async () => process.HasExited || (node.Output.Contains(" serving: ") && await node.ReadyStatusAsync() == 200), TimeSpan.FromSeconds(60),
-                () => "node ready\n" + node.Output);
-            Assert.False(process.HasExited, "node exited at start:\n" + node.Output);
-            // Even when this test run inherited them ignored (`cmd &`), the node restores both at start.
-            if (Posix.Ignores(process.Id, Posix.SIGINT) || Posix.Ignores(process.Id, Posix.SIGQUIT))
-                Assert.Fail("the node ignores SIGINT/SIGQUIT: it should have restored their defaults at start\n" + node.Output);
-            return node;
-        }
-        catch
-        {
-            // A node that did not come up must not outlive the test (it would hold its ports and a core).
-            await node.DisposeAsync();
-            throw;
-        }
+        return node;
     }
 
     public string Output => string.Join('\n', _output);

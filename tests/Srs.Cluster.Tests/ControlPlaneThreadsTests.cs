@@ -1,0 +1,24 @@
+using Srs.Testing;
+using Xunit.Abstractions;
+
+namespace Srs.Cluster.Tests;
+
+/// <summary>
+/// The cluster and remoting run on threads of their own (default.conf), not on the .NET thread pool
+/// the data plane fills: seen from outside, as the threads the running node has.
+/// </summary>
+public class ControlPlaneThreadsTests(ITestOutputHelper log)
+{
+    [Fact]
+    public async Task Akka_internal_and_remoting_actors_run_on_two_dedicated_threads_each()
+    {
+        await using var cluster = await TestCluster.StartAsync(log, "", "origin");
+        var pid = cluster.Nodes[0].Pid;
+
+        // Linux keeps the first 15 bytes of a thread's name: the dispatcher's id, cut short.
+        var names = Directory.GetDirectories($"/proc/{pid}/task").Select(t => File.ReadAllText(Path.Combine(t, "comm")).Trim()).ToList();
+        log.WriteLine("threads: " + string.Join(", ", names.GroupBy(n => n).Select(g => $"{g.Key} x{g.Count()}")));
+        Assert.Equal(2, names.Count(n => n == "akka.actor.inte")); // akka.actor.internal-dispatcher_N
+        Assert.Equal(2, names.Count(n => n == "akka.remote.def")); // akka.remote.default-remote-dispatcher_N
+    }
+}
