@@ -107,6 +107,9 @@ public sealed class BenchCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>Members Up as each node sees them (0 for a node whose API does not answer).</summary>
+    public Task<int[]> UpCountsAsync(CancellationToken ct) => Task.WhenAll(Nodes.Select(n => UpCountAsync(n, ct)));
+
     /// <summary>The node that announced <paramref name="address"/> in the directory.</summary>
     public ClusterNode? ByAddress(string address) => Nodes.FirstOrDefault(n => n.Address == address);
 

@@ -78,6 +78,7 @@ public static class ClusterMode
         Console.WriteLine($"stream: {new Media.SyntheticStream(o.Profile).Describe()}");
 
         var passed = true;
+        foreach (var n in cluster.Nodes) n.Log.ForgetExamples();
         var start = WarningReport.Snapshot(cluster.Nodes);
         foreach (var phase in o.Phases)
         {
@@ -112,6 +113,12 @@ public static class ClusterMode
                 return 1;
             }
             passed &= outcome.Passed;
+            // A node downed or gone during the phase makes its figures a different story: say so next to them.
+            var up = await cluster.UpCountsAsync(ct);
+            var members = up.Min() == cluster.Nodes.Count ? "every node sees every member Up"
+                : "THE CLUSTER IS NOT WHOLE: " + string.Join(", ", cluster.Nodes.Select((n, i) =>
+                    $"{n.Name} sees {up[i]} Up{(n.Runner!.HasExited ? $" (exited with {n.Runner.ExitCode})" : "")}").Where((_, i) => up[i] != cluster.Nodes.Count));
+            Console.WriteLine($"after {phase}: {members}");
             var (trafficTable, trafficFields) = TrafficReport.Describe(cluster.Nodes, quietFrom, quietTo, outcome.From, outcome.To, outcome.Changes);
             var (warningTable, warningFields) = WarningReport.Describe(cluster.Nodes, before, WarningReport.Snapshot(cluster.Nodes));
             Console.WriteLine();
@@ -119,7 +126,8 @@ public static class ClusterMode
             Console.WriteLine();
             Console.Write("warning lines logged during the phase:\n" + warningTable);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"RESULT mode=cluster phase={phase} origins={o.Origins} edges={o.Edges} {outcome.Fields} {trafficFields} {warningFields}"));
+                $"RESULT mode=cluster phase={phase} origins={o.Origins} edges={o.Edges} {outcome.Fields} {trafficFields} {warningFields} members_up_min={up.Min()}"));
+            passed &= up.Min() == cluster.Nodes.Count;
         }
 
         Console.WriteLine();
