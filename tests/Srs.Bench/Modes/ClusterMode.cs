@@ -78,6 +78,13 @@ public static class ClusterMode
         Console.WriteLine($"stream: {new Media.SyntheticStream(o.Profile).Describe()}");
 
         var passed = true;
+        // A node that exits (downed by the split-brain resolver, crashed) ends the phase at once.
+        using var exited = new CancellationTokenSource();
+        _ = Task.WhenAny(cluster.Nodes.Select(n => n.Runner!.WaitForExitAsync(Timeout.InfiniteTimeSpan))).ContinueWith(_ =>
+        {
+            try { exited.Cancel(); }
+            catch (ObjectDisposedException) { } // the run is over: the nodes are being stopped
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         foreach (var n in cluster.Nodes) n.Log.ForgetExamples();
         var start = WarningReport.Snapshot(cluster.Nodes);
         foreach (var phase in o.Phases)
@@ -89,20 +96,20 @@ public static class ClusterMode
             var quietTo = await run.Traffic.ReadAsync(ct);
             var before = WarningReport.Snapshot(cluster.Nodes);
             PhaseOutcome outcome;
+            using var phaseCts = CancellationTokenSource.CreateLinkedTokenSource(ct, exited.Token);
             try
             {
                 outcome = phase switch
                 {
-                    "ramp" => await RampPhase.RunAsync(run, ct),
-                    "churn" => await ChurnPhase.RunAsync(run, ct),
-                    _ => await ConvergePhase.RunAsync(run, ct),
+                    "ramp" => await RampPhase.RunAsync(run, phaseCts.Token),
+                    "churn" => await ChurnPhase.RunAsync(run, phaseCts.Token),
+                    _ => await ConvergePhase.RunAsync(run, phaseCts.Token),
                 };
             }
-            catch (Exception e) when (e is not OperationCanceledException && cluster.Nodes.Any(n => n.Runner!.HasExited))
+            catch (Exception e) when (!ct.IsCancellationRequested && cluster.Nodes.Any(n => n.Runner!.HasExited))
             {
-                // A node that left (downed by the split-brain resolver, crashed) ends the run: say which and why.
                 Console.WriteLine();
-                Console.WriteLine($"{phase} stopped: {e.Message}");
+                Console.WriteLine($"{phase} stopped: {(e is OperationCanceledException ? "a node exited" : e.Message)}");
                 foreach (var n in cluster.Nodes.Where(n => n.Runner!.HasExited))
                     Console.WriteLine($"  {n.Name} exited with {n.Runner!.ExitCode}; its last lines:\n    " +
                                       string.Join("\n    ", n.Runner.Tail.Split('\n').TakeLast(4).Select(l => l.Length > 240 ? l[..240] + " ..." : l)));
