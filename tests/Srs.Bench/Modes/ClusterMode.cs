@@ -87,13 +87,16 @@ public static class ClusterMode
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         foreach (var n in cluster.Nodes) n.Log.ForgetExamples();
         var start = WarningReport.Snapshot(cluster.Nodes);
+        double? idleRate = null;
         foreach (var phase in o.Phases)
         {
             Console.WriteLine();
             Console.WriteLine($"== {phase}  (load average {MachineLoad.LoadAverage()})");
+            if (idleRate is { } idle) await SettleAsync(run.Traffic, idle, ct);
             var quietFrom = await run.Traffic.ReadAsync(ct);
             await Task.Delay(o.Quiet, ct); // the baseline's window: nothing is awaited here
             var quietTo = await run.Traffic.ReadAsync(ct);
+            idleRate ??= Rate(quietFrom, quietTo);
             var before = WarningReport.Snapshot(cluster.Nodes);
             PhaseOutcome outcome;
             using var phaseCts = CancellationTokenSource.CreateLinkedTokenSource(ct, exited.Token);
@@ -145,5 +148,38 @@ public static class ClusterMode
             $"RESULT mode=cluster phase=all origins={o.Origins} edges={o.Edges} phases={string.Join(",", o.Phases)} wall_s={clock.Elapsed.TotalSeconds:0} {totalFields}"));
         Console.WriteLine("stopping the publishers and the nodes");
         return passed ? 0 : 1;
+    }
+
+    private static readonly TimeSpan SettleBound = TimeSpan.FromSeconds(90);
+
+    /// <summary>
+    /// Waits until the cluster-port traffic is back near the idle rate (at most twice it plus
+    /// 10 kB/s, over 2 s), within a bound: a quiet window taken while the directory still catches
+    /// up with the last phase would be no baseline.
+    /// </summary>
+    private static async Task SettleAsync(ClusterTraffic traffic, double idleRate, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var limit = 2 * idleRate + 10_000;
+        var last = await traffic.ReadAsync(ct);
+        double rate;
+        do
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2), ct); // the measuring window
+            var now = await traffic.ReadAsync(ct);
+            rate = Rate(last, now);
+            last = now;
+        }
+        while (rate > limit && clock.Elapsed < SettleBound);
+        Console.WriteLine(rate <= limit
+            ? $"settled: cluster-port traffic {rate / 1e3:0.#} kB/s after {clock.Elapsed.TotalSeconds:0} s (idle {idleRate / 1e3:0.#} kB/s)"
+            : $"NOT SETTLED within {SettleBound.TotalSeconds:0} s: cluster-port traffic {rate / 1e3:0.#} kB/s (idle {idleRate / 1e3:0.#} kB/s); the quiet window is not idle");
+    }
+
+    /// <summary>Bytes per second received on cluster ports, all nodes together, between two readings.</summary>
+    private static double Rate(TrafficReading from, TrafficReading to)
+    {
+        var seconds = Stopwatch.GetElapsedTime(from.Timestamp, to.Timestamp).TotalSeconds;
+        return seconds > 0 ? (to.Received.Sum() - from.Received.Sum()) / seconds : 0;
     }
 }
