@@ -94,8 +94,11 @@ public static class ClusterMode
             Console.WriteLine($"== {phase}  (load average {MachineLoad.LoadAverage()})");
             if (idleRate is { } idle) await SettleAsync(run.Traffic, idle, ct);
             var quietFrom = await run.Traffic.ReadAsync(ct);
+            var quietCpu = NodeCpu.Read(cluster.Nodes);
             await Task.Delay(o.Quiet, ct); // the baseline's window: nothing is awaited here
             var quietTo = await run.Traffic.ReadAsync(ct);
+            var phaseCpu = NodeCpu.Read(cluster.Nodes);
+            Console.WriteLine($"quiet {o.Quiet.TotalSeconds:0} s: {phaseCpu.Since(quietCpu, cluster.Nodes)}");
             idleRate ??= Rate(quietFrom, quietTo);
             var before = WarningReport.Snapshot(cluster.Nodes);
             PhaseOutcome outcome;
@@ -123,6 +126,7 @@ public static class ClusterMode
                 return 1;
             }
             passed &= outcome.Passed;
+            Console.WriteLine($"node CPU through the phase: {NodeCpu.Read(cluster.Nodes).Since(phaseCpu, cluster.Nodes)}; load average {MachineLoad.LoadAverage()}");
             // A node downed or gone during the phase makes its figures a different story: say so next to them.
             var up = await cluster.UpCountsAsync(ct);
             var members = up.Min() == cluster.Nodes.Count ? "every node sees every member Up"
