@@ -27,7 +27,7 @@ public static class RampPhase
         var edges = run.Cluster.Edges;
         var ports = run.PublishPorts;
         Console.WriteLine($"ramp: {o.Streams} streams at {o.Ramp}/s on {(o.Spread ? $"all {ports.Count} origins" : "origin-0")}; " +
-                          (edges.Count == 0 ? "no edge to play samples from" : $"every {o.SampleEvery}th played from an edge right after its Publish.Start"));
+                          (edges.Count == 0 ? "no edge to play samples from" : $"one stream in {o.SampleEvery} played from an edge right after its Publish.Start"));
         var heapBefore = await NodeMemory.ForceGcAsync(nodes, ct);
 
         var samples = new ConcurrentBag<Sample>();
