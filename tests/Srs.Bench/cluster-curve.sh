@@ -29,8 +29,11 @@ trap 'rm -rf "$out"' EXIT
 # field NAME LINE: the value of NAME=... in a RESULT line ("na" when absent).
 field() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -1 | grep . || echo na; }
 
-printf '%5s %7s %7s %9s %6s %9s %9s %9s %8s %10s %10s %9s %8s %9s %7s\n' \
-  nodes origins streams published failed conv_p50 conv_p99 conv_max not_conv rx_B/chg rx_B/chg_mx quiet_B/s dir_B/st oversized hb_warn
+# rx B/chg: cluster-port bytes a node received per publish during the ramp (thousands of changes: the
+# figure to compare), averaged over the nodes, and the largest node's; conv: the same over the
+# converge phase's few changes (noisier); quiet: a node's idle cluster-port traffic.
+fmt='%5s %7s %7s %9s %6s %8s %8s %8s %8s %9s %9s %9s %8s %8s %9s %7s\n'
+printf "$fmt" nodes origins streams published failed conv_p50 conv_p99 conv_max not_conv rx_B/chg rx_max conv_B/ch quiet_B/s dir_B/st oversized hb_warn
 for size in $SIZES; do
   IFS=: read -r nodes origins streams <<<"$size"
   edges=$((nodes - origins))
@@ -47,9 +50,10 @@ for size in $SIZES; do
   if [ -z "$conv" ]; then
     echo "$nodes $origins $streams: no converge result (see the run's output):"; tail -5 "$log"; continue
   fi
-  printf '%5s %7s %7s %9s %6s %9s %9s %9s %8s %10s %10s %9s %8s %9s %7s\n' "$nodes" "$origins" "$streams" \
+  printf "$fmt" "$nodes" "$origins" "$streams" \
     "$(field published "$ramp")" "$(field failed "$ramp")" "$(field converge_ms_p50 "$conv")" "$(field converge_ms_p99 "$conv")" \
-    "$(field converge_ms_max "$conv")" "$(field not_converged "$conv")" "$(field rx_per_node_per_change "$conv")" \
-    "$(field rx_per_node_per_change_max "$conv")" "$(field quiet_rx_per_node_Bps "$conv")" "$(field directory_bytes_per_stream "$ramp")" \
+    "$(field converge_ms_max "$conv")" "$(field not_converged "$conv")" "$(field rx_per_node_per_change "$ramp")" \
+    "$(field rx_per_node_per_change_max "$ramp")" "$(field rx_per_node_per_change "$conv")" "$(field quiet_rx_per_node_Bps "$ramp")" \
+    "$(field directory_bytes_per_stream "$ramp")" \
     "$(field oversized "$all")" "$(( $(field hb_growing "$all" | sed 's/na/0/') + $(field hb_delayed "$all" | sed 's/na/0/') ))"
 done

@@ -2,12 +2,11 @@ using System.Diagnostics;
 using System.Text.Json;
 using Srs.Bench.Report;
 using Srs.Bench.Server;
-using Srs.Testing;
 
 namespace Srs.Bench.Cluster;
 
 /// <summary>
-/// The bench's own cluster: origin and edge node processes on free loopback ports, the first
+/// The bench's own cluster: origin and edge node processes on free loopback ports (<see cref="LoopbackPorts"/>), the first
 /// origin the seed, each configured by a file in a temporary directory. Disposing stops every
 /// node (SIGTERM, then kill past a bound) and deletes the directory.
 /// </summary>
@@ -34,7 +33,7 @@ public sealed class BenchCluster : IAsyncDisposable
     {
         var count = origins + edges;
         // Every port at once, so no two nodes draw the same free port.
-        var ports = FreePorts.Take(4 * count);
+        var ports = LoopbackPorts.Take(4 * count);
         var nodes = Enumerable.Range(0, count).Select(i => new ClusterNode(i < origins ? "origin" : "edge", i < origins ? i : i - origins,
             ports[4 * i], ports[4 * i + 1], ports[4 * i + 2], ports[4 * i + 3])).ToArray();
         var cluster = new BenchCluster(nodes);
@@ -106,6 +105,9 @@ public sealed class BenchCluster : IAsyncDisposable
             return 0;
         }
     }
+
+    /// <summary>Members Up as each node sees them (0 for a node whose API does not answer).</summary>
+    public Task<int[]> UpCountsAsync(CancellationToken ct) => Task.WhenAll(Nodes.Select(n => UpCountAsync(n, ct)));
 
     /// <summary>The node that announced <paramref name="address"/> in the directory.</summary>
     public ClusterNode? ByAddress(string address) => Nodes.FirstOrDefault(n => n.Address == address);

@@ -20,20 +20,21 @@ public static class ChurnPhase
         var o = run.Options;
         var nodes = run.Cluster.Nodes;
         var count = (int)Math.Round(o.ChurnRate * o.ChurnTime.TotalSeconds);
-        var level = (long)Math.Ceiling(o.ChurnRate * o.ChurnLife.TotalSeconds);
+        var live = (long)Math.Ceiling(o.ChurnRate * o.ChurnLife.TotalSeconds);
         Console.WriteLine($"churn: {o.ChurnRate} publishes/s for {o.ChurnTime.TotalSeconds:0} s ({count} streams), each living " +
-                          $"{o.ChurnLife.TotalSeconds:0.#} s: ~{level} live, {o.ChurnRate} unpublishes/s once level");
+                          $"{o.ChurnLife.TotalSeconds:0.#} s: ~{live} live, {o.ChurnRate} unpublishes/s once level");
         var originsBefore = await Task.WhenAll(run.Cluster.Origins.Select(n => n.Api.LiveStreamsAsync(ct)));
         var heapBefore = await NodeMemory.ForceGcAsync(nodes, ct);
         var memory = new NodeMemory(nodes);
-        await memory.SampleAsync(ct);
 
         var from = await run.Traffic.ReadAsync(ct);
         var plan = new PublishPlan("churn", count, o.ChurnRate, o.ChurnLife, run.PublishPorts, o.Spread, 0, o.Profile,
             Stopwatch.GetTimestamp() + 2 * Stopwatch.Frequency);
         var clock = Stopwatch.StartNew();
+        var level = TimeSpan.FromSeconds(2) + o.ChurnLife;
+        var lastPublish = TimeSpan.FromSeconds(2) + o.ChurnTime;
         var done = true;
-        await using (var workers = PublisherWorkers.Start(plan, run.WorkersFor(level + o.ChurnRate)))
+        await using (var workers = PublisherWorkers.Start(plan, run.WorkersFor(live + o.ChurnRate)))
         {
             await using (new ConsoleProgress(() =>
                 $"  {clock.Elapsed.TotalSeconds,6:0.0}s  published {workers.Started}/{count}  live {workers.Live}  ended {workers.Ended}  " +
@@ -51,7 +52,8 @@ public static class ChurnPhase
                     }
                     await Task.WhenAny(all, sampler.WaitForNextTickAsync(ct).AsTask());
                     ct.ThrowIfCancellationRequested();
-                    if (!all.IsCompleted) await memory.SampleAsync(ct);
+                    // From the time the first streams end to the last publish, the live count is level: memory should be too.
+                    if (!all.IsCompleted && clock.Elapsed >= level && clock.Elapsed <= lastPublish) await memory.SampleAsync(ct);
                 }
             }
             var to = await run.Traffic.ReadAsync(ct);
@@ -69,7 +71,8 @@ public static class ChurnPhase
             foreach (var line in PublisherWorkers.Describe(workers.Failures)) Console.WriteLine("  failed " + line);
             foreach (var line in PublisherWorkers.Describe(workers.Drops)) Console.WriteLine("  dropped " + line);
             Console.WriteLine();
-            Console.Write($"memory through the churn (heap from /metrics, not collected; RSS from /proc), every {o.MemoryEvery.TotalSeconds:0.#} s:\n" + memory.Describe());
+            Console.Write($"memory through the churn, every {o.MemoryEvery.TotalSeconds:0.#} s once the live count is level " +
+                          $"(heap from /metrics, not collected; RSS from /proc):\n" + memory.Describe());
             var gc = new Table("node", "heap MB before", "heap MB after", "difference KB");
             for (var i = 0; i < nodes.Count; i++) gc.Add(nodes[i].Name, heapBefore[i] / 1e6, heapAfter[i] / 1e6, (heapAfter[i] - heapBefore[i]) / 1e3);
             Console.Write("live heap after a forced GC, before the churn and after it" + (settled ? "" : " (the origins still held churn streams)") + ":\n" + gc);

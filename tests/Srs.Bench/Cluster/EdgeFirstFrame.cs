@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using Srs.Protocol.Rtmp;
+using Srs.Bench.Rtmp;
 using Srs.Protocol.Rtmp.Client;
 
 namespace Srs.Bench.Cluster;
@@ -13,8 +14,6 @@ namespace Srs.Bench.Cluster;
 /// </summary>
 public static class EdgeFirstFrame
 {
-    private static readonly RtmpClientOptions Options = new() { ChunkSize = 60000 };
-
     /// <summary>The Stopwatch timestamp of the first video frame (not a sequence header), or why there was none.</summary>
     public static async Task<(long At, string? Error)> PlayAsync(RtmpUrl url, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -23,12 +22,8 @@ public static class EdgeFirstFrame
         var ct = limit.Token;
         try
         {
-            using var tcp = new TcpClient { NoDelay = true };
-            await tcp.ConnectAsync(url.Host, url.Port, ct);
-            await using var rtmp = new RtmpClientConnection(tcp.GetStream(), Options);
-            await rtmp.HandshakeAsync(ct);
-            await rtmp.ConnectAsync(url.App, url.TcUrl, ct);
-            await rtmp.CreateStreamAsync(ct);
+            await using var client = await RtmpStreamClient.OpenAsync(url, ct);
+            var rtmp = client.Rtmp;
             await rtmp.PlayAsync(url.Stream, ct);
             await foreach (var message in rtmp.ReadMediaAsync(ct))
             {

@@ -36,6 +36,12 @@ public sealed class NodeLogCounters
         }
     }
 
+    /// <summary>Forgets the examples so far (those of the start), so the next ones are the run's.</summary>
+    public void ForgetExamples()
+    {
+        for (var k = 0; k < Kinds.Length; k++) Volatile.Write(ref _examples[k], null);
+    }
+
     /// <summary>The counts so far, in the order of <see cref="Kinds"/>.</summary>
     public long[] Snapshot()
     {

@@ -27,7 +27,7 @@ public static class RampPhase
         var edges = run.Cluster.Edges;
         var ports = run.PublishPorts;
         Console.WriteLine($"ramp: {o.Streams} streams at {o.Ramp}/s on {(o.Spread ? $"all {ports.Count} origins" : "origin-0")}; " +
-                          (edges.Count == 0 ? "no edge to play samples from" : $"every {o.SampleEvery}th played from an edge right after its Publish.Start"));
+                          (edges.Count == 0 ? "no edge to play samples from" : $"one stream in {o.SampleEvery} played from an edge right after its Publish.Start"));
         var heapBefore = await NodeMemory.ForceGcAsync(nodes, ct);
 
         var samples = new ConcurrentBag<Sample>();
@@ -84,6 +84,7 @@ public static class RampPhase
         foreach (var line in PublisherWorkers.Describe(workers.Drops)) Console.WriteLine("  dropped " + line);
         foreach (var g in failedSamples.GroupBy(s => s.Error).OrderByDescending(g => g.Count()))
             Console.WriteLine($"  sample not played x{g.Count()}: {g.Key} (e.g. ramp-{g.First().Stream} from {g.First().Edge})");
+        if (samples.Count > 0) Console.Write("samples by publish order (where it breaks, if it does):\n" + ByOrder(samples, o.Streams));
 
         Console.WriteLine();
         var memory = new Table("node", "heap MB before", "heap MB after", "bytes per stream");
@@ -99,6 +100,20 @@ public static class RampPhase
             $"edge_ms_p99={Percentiles.Of(played, 99):0} edge_ms_max={(played.Length == 0 ? double.NaN : played[^1]):0} bench_delay_ms_p99={Percentiles.Of(delays, 99):0} " +
             $"directory_bytes_per_stream={directoryBytes:0}");
         return new PhaseOutcome(from, to, started, fields, workers.Failed == 0 && workers.Dropped == 0 && failedSamples.Count == 0 && settled);
+    }
+
+    /// <summary>The samples in ten groups by stream number: how many played, and how fast.</summary>
+    private static Table ByOrder(IEnumerable<Sample> samples, int streams)
+    {
+        var table = new Table("streams", "samples", "played", "edge ms p50", "max");
+        var size = Math.Max(1, (streams + 9) / 10);
+        foreach (var g in samples.GroupBy(s => s.Stream / size).OrderBy(g => g.Key))
+        {
+            var ms = Percentiles.Sorted(g.Where(s => s.Ms is not null).Select(s => s.Ms!.Value));
+            table.Add($"{g.Key * size}-{Math.Min(streams, (g.Key + 1) * size) - 1}", g.Count(), ms.Length, Percentiles.Of(ms, 50),
+                ms.Length == 0 ? double.NaN : ms[^1]);
+        }
+        return table;
     }
 
     /// <summary>Polls the edges until they hold no source (the samples' pulls passivated), within a bound.</summary>

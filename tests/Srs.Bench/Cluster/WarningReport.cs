@@ -25,7 +25,7 @@ public static class WarningReport
         return (table.ToString(), fields);
     }
 
-    /// <summary>The first line of each kind any node logged (over the whole run).</summary>
+    /// <summary>The first line of each kind any node logged since the phases began.</summary>
     public static IEnumerable<string> Examples(IReadOnlyList<ClusterNode> nodes)
     {
         for (var k = 0; k < NodeLogCounters.Kinds.Length; k++)

@@ -78,30 +78,44 @@ public static class ClusterMode
         Console.WriteLine($"stream: {new Media.SyntheticStream(o.Profile).Describe()}");
 
         var passed = true;
+        // A node that exits (downed by the split-brain resolver, crashed) ends the phase at once.
+        using var exited = new CancellationTokenSource();
+        _ = Task.WhenAny(cluster.Nodes.Select(n => n.Runner!.WaitForExitAsync(Timeout.InfiniteTimeSpan))).ContinueWith(_ =>
+        {
+            try { exited.Cancel(); }
+            catch (ObjectDisposedException) { } // the run is over: the nodes are being stopped
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        foreach (var n in cluster.Nodes) n.Log.ForgetExamples();
         var start = WarningReport.Snapshot(cluster.Nodes);
+        double? idleRate = null;
         foreach (var phase in o.Phases)
         {
             Console.WriteLine();
             Console.WriteLine($"== {phase}  (load average {MachineLoad.LoadAverage()})");
+            if (idleRate is { } idle) await SettleAsync(run.Traffic, idle, ct);
             var quietFrom = await run.Traffic.ReadAsync(ct);
+            var quietCpu = NodeCpu.Read(cluster.Nodes);
             await Task.Delay(o.Quiet, ct); // the baseline's window: nothing is awaited here
             var quietTo = await run.Traffic.ReadAsync(ct);
+            var phaseCpu = NodeCpu.Read(cluster.Nodes);
+            Console.WriteLine($"quiet {o.Quiet.TotalSeconds:0} s: {phaseCpu.Since(quietCpu, cluster.Nodes)}");
+            idleRate ??= Rate(quietFrom, quietTo);
             var before = WarningReport.Snapshot(cluster.Nodes);
             PhaseOutcome outcome;
+            using var phaseCts = CancellationTokenSource.CreateLinkedTokenSource(ct, exited.Token);
             try
             {
                 outcome = phase switch
                 {
-                    "ramp" => await RampPhase.RunAsync(run, ct),
-                    "churn" => await ChurnPhase.RunAsync(run, ct),
-                    _ => await ConvergePhase.RunAsync(run, ct),
+                    "ramp" => await RampPhase.RunAsync(run, phaseCts.Token),
+                    "churn" => await ChurnPhase.RunAsync(run, phaseCts.Token),
+                    _ => await ConvergePhase.RunAsync(run, phaseCts.Token),
                 };
             }
-            catch (Exception e) when (e is not OperationCanceledException && cluster.Nodes.Any(n => n.Runner!.HasExited))
+            catch (Exception e) when (!ct.IsCancellationRequested && cluster.Nodes.Any(n => n.Runner!.HasExited))
             {
-                // A node that left (downed by the split-brain resolver, crashed) ends the run: say which and why.
                 Console.WriteLine();
-                Console.WriteLine($"{phase} stopped: {e.Message}");
+                Console.WriteLine($"{phase} stopped: {(e is OperationCanceledException ? "a node exited" : e.Message)}");
                 foreach (var n in cluster.Nodes.Where(n => n.Runner!.HasExited))
                     Console.WriteLine($"  {n.Name} exited with {n.Runner!.ExitCode}; its last lines:\n    " +
                                       string.Join("\n    ", n.Runner.Tail.Split('\n').TakeLast(4).Select(l => l.Length > 240 ? l[..240] + " ..." : l)));
@@ -112,6 +126,13 @@ public static class ClusterMode
                 return 1;
             }
             passed &= outcome.Passed;
+            Console.WriteLine($"node CPU through the phase: {NodeCpu.Read(cluster.Nodes).Since(phaseCpu, cluster.Nodes)}; load average {MachineLoad.LoadAverage()}");
+            // A node downed or gone during the phase makes its figures a different story: say so next to them.
+            var up = await cluster.UpCountsAsync(ct);
+            var members = up.Min() == cluster.Nodes.Count ? "every node sees every member Up"
+                : "THE CLUSTER IS NOT WHOLE: " + string.Join(", ", cluster.Nodes.Select((n, i) =>
+                    $"{n.Name} sees {up[i]} Up{(n.Runner!.HasExited ? $" (exited with {n.Runner.ExitCode})" : "")}").Where((_, i) => up[i] != cluster.Nodes.Count));
+            Console.WriteLine($"after {phase}: {members}");
             var (trafficTable, trafficFields) = TrafficReport.Describe(cluster.Nodes, quietFrom, quietTo, outcome.From, outcome.To, outcome.Changes);
             var (warningTable, warningFields) = WarningReport.Describe(cluster.Nodes, before, WarningReport.Snapshot(cluster.Nodes));
             Console.WriteLine();
@@ -119,7 +140,8 @@ public static class ClusterMode
             Console.WriteLine();
             Console.Write("warning lines logged during the phase:\n" + warningTable);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"RESULT mode=cluster phase={phase} origins={o.Origins} edges={o.Edges} {outcome.Fields} {trafficFields} {warningFields}"));
+                $"RESULT mode=cluster phase={phase} origins={o.Origins} edges={o.Edges} {outcome.Fields} {trafficFields} {warningFields} members_up_min={up.Min()}"));
+            passed &= up.Min() == cluster.Nodes.Count;
         }
 
         Console.WriteLine();
@@ -130,5 +152,38 @@ public static class ClusterMode
             $"RESULT mode=cluster phase=all origins={o.Origins} edges={o.Edges} phases={string.Join(",", o.Phases)} wall_s={clock.Elapsed.TotalSeconds:0} {totalFields}"));
         Console.WriteLine("stopping the publishers and the nodes");
         return passed ? 0 : 1;
+    }
+
+    private static readonly TimeSpan SettleBound = TimeSpan.FromSeconds(90);
+
+    /// <summary>
+    /// Waits until the cluster-port traffic is back near the idle rate (at most twice it plus
+    /// 10 kB/s, over 2 s), within a bound: a quiet window taken while the directory still catches
+    /// up with the last phase would be no baseline.
+    /// </summary>
+    private static async Task SettleAsync(ClusterTraffic traffic, double idleRate, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var limit = 2 * idleRate + 10_000;
+        var last = await traffic.ReadAsync(ct);
+        double rate;
+        do
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2), ct); // the measuring window
+            var now = await traffic.ReadAsync(ct);
+            rate = Rate(last, now);
+            last = now;
+        }
+        while (rate > limit && clock.Elapsed < SettleBound);
+        Console.WriteLine(rate <= limit
+            ? $"settled: cluster-port traffic {rate / 1e3:0.#} kB/s after {clock.Elapsed.TotalSeconds:0} s (idle {idleRate / 1e3:0.#} kB/s)"
+            : $"NOT SETTLED within {SettleBound.TotalSeconds:0} s: cluster-port traffic {rate / 1e3:0.#} kB/s (idle {idleRate / 1e3:0.#} kB/s); the quiet window is not idle");
+    }
+
+    /// <summary>Bytes per second received on cluster ports, all nodes together, between two readings.</summary>
+    private static double Rate(TrafficReading from, TrafficReading to)
+    {
+        var seconds = Stopwatch.GetElapsedTime(from.Timestamp, to.Timestamp).TotalSeconds;
+        return seconds > 0 ? (to.Received.Sum() - from.Received.Sum()) / seconds : 0;
     }
 }

@@ -13,8 +13,6 @@ namespace Srs.Bench.Rtmp;
 /// </summary>
 public static class StreamPublisher
 {
-    private static readonly RtmpClientOptions Options = new() { ChunkSize = 60000 };
-
     /// <summary>Longest TCP connect to NetStream.Publish.Start.</summary>
     public static readonly TimeSpan SetupLimit = TimeSpan.FromSeconds(30);
 
@@ -36,12 +34,8 @@ public static class StreamPublisher
         string? error = null;
         try
         {
-            using var tcp = new TcpClient { NoDelay = true };
-            await tcp.ConnectAsync(url.Host, url.Port, ct);
-            await using var rtmp = new RtmpClientConnection(tcp.GetStream(), Options);
-            await rtmp.HandshakeAsync(ct);
-            await rtmp.ConnectAsync(url.App, url.TcUrl, ct);
-            await rtmp.CreateStreamAsync(ct);
+            await using var client = await RtmpStreamClient.OpenAsync(url, ct);
+            var rtmp = client.Rtmp;
             await rtmp.PublishAsync(url.Stream, ct);
             var publishStart = Stopwatch.GetTimestamp();
             setup = Stopwatch.GetElapsedTime(started, publishStart);
