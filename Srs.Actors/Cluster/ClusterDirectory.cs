@@ -41,6 +41,12 @@ public sealed class ClusterDirectory : ReceiveActor, IWithTimers
 
     private static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(200);
     private const int TicksPerDigest = 5;
+    /// <summary>
+    /// A digest goes out at most once a second, and only when the summary or the change number moved,
+    /// or this long after the last: an idle cluster of N nodes sends N x (N - 1) digests per this
+    /// interval, not per second. It bounds how long a lost last change goes unnoticed.
+    /// </summary>
+    private static readonly TimeSpan DigestKeepAlive = TimeSpan.FromSeconds(5);
     /// <summary>A subscription with no snapshot after this is asked again (the member's directory was not up yet, or the reply was lost).</summary>
     private static readonly TimeSpan ResubscribeAfter = TimeSpan.FromSeconds(2);
 
@@ -64,6 +70,8 @@ public sealed class ClusterDirectory : ReceiveActor, IWithTimers
     private string _eligibleSignature = "";
     private bool _flushQueued;
     private bool _announcedDraining;
+    private Digest? _lastDigest;
+    private DateTime _lastDigestAt;
     private long _ticks;
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -167,8 +175,7 @@ public sealed class ClusterDirectory : ReceiveActor, IWithTimers
         }
         if (_ticks % TicksPerDigest == 0)
         {
-            var digest = new Digest(_own.Incarnation, _own.Seq, Summary());
-            foreach (var subscriber in _subscribers.Values) subscriber.Tell(digest, Self);
+            SendDigest();
             foreach (var member in _cluster.State.Members)
                 if (member.Status is not (MemberStatus.Down or MemberStatus.Removed) && !member.Address.Equals(_cluster.SelfAddress))
                     SubscribeIfBehind(member.Address);
@@ -177,6 +184,14 @@ public sealed class ClusterDirectory : ReceiveActor, IWithTimers
         // (say MemberRemoved) reaches this actor first, the view built for it is stale and no later
         // event would correct it. Rebuilding on the tick bounds that staleness to one interval.
         Rebuild();
+    }
+
+    private void SendDigest()
+    {
+        var digest = new Digest(_own.Incarnation, _own.Seq, Summary());
+        if (digest == _lastDigest && DateTime.UtcNow - _lastDigestAt < DigestKeepAlive) return;
+        (_lastDigest, _lastDigestAt) = (digest, DateTime.UtcNow);
+        foreach (var subscriber in _subscribers.Values) subscriber.Tell(digest, Self);
     }
 
     private StreamsPage Page(StreamsPageRequest request)
