@@ -145,7 +145,9 @@ public sealed class GracefulQuitTests(ITestOutputHelper output)
         var finalWait = PhaseStartedAt(node.Output, "cluster-leave (stopping)") - PhaseStartedAt(node.Output, "service-stop (final-wait)");
         output.WriteLine($"final wait by the node's clock: {finalWait} ms");
         Assert.InRange(finalWait, FinalWait.TotalMilliseconds - TimerSlackMs, FinalWait.TotalMilliseconds + 500);
-        // The publisher's socket closes just before its process is seen to exit: allow that sliver.
-        Assert.InRange(afterPublisher.TotalMilliseconds, FinalWait.TotalMilliseconds - 50, FinalWait.TotalMilliseconds + 4000);
+        // Only an upper bound from outside: ffmpeg closes its socket (where the node's final wait
+        // starts) before its process is seen to exit, once 550 ms before on a busy machine; the
+        // wait itself is checked above by the node's clock.
+        Assert.True(afterPublisher.TotalMilliseconds <= FinalWait.TotalMilliseconds + 4000, $"exit {afterPublisher.TotalMilliseconds:F0} ms after the publisher");
     }
 }
