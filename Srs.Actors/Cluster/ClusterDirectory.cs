@@ -57,6 +57,7 @@ public sealed class ClusterDirectory : ReceiveActor, IWithTimers
     private readonly NodeState _state;
     private readonly ClusterViewHolder _view;
     private readonly (string Host, int Port) _rtmp;
+    private readonly string _role;
     private readonly OwnStreams _own;
     /// <summary>Members as this node learnt them from cluster events, until removed: only their messages are taken.</summary>
     private readonly HashSet<Address> _members = new();
@@ -86,13 +87,15 @@ public sealed class ClusterDirectory : ReceiveActor, IWithTimers
         _state = state;
         _view = view;
         _rtmp = rtmp;
+        _role = settings.Role.ToString().ToLowerInvariant();
         _own = new OwnStreams(_cluster.SelfUniqueAddress.Uid);
 
         Receive<StreamPublishState>(OnPublishState);
         Receive<Flush>(_ =>
         {
             _flushQueued = false;
-            SendDeltas();
+            // A subscription may have sent the pending changes already: an empty flush sends nothing.
+            if (_own.HasPending) SendDeltas();
         });
         Receive<Tick>(_ => OnTick());
         Receive<Subscribe>(_ => OnSubscribe());
@@ -129,8 +132,7 @@ public sealed class ClusterDirectory : ReceiveActor, IWithTimers
         Context.System.EventStream.Unsubscribe(Self);
     }
 
-    private NodeSummary Summary() => new(_settings.Role.ToString().ToLowerInvariant(), _rtmp.Host, _rtmp.Port,
-        _state.IsQuitting, _stats.Streams.Count, _stats.Clients.Count);
+    private NodeSummary Summary() => new(_role, _rtmp.Host, _rtmp.Port, _state.IsQuitting, _stats.Streams.Count, _stats.Clients.Count);
 
     // ---- this node's own streams ----
 

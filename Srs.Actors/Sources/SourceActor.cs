@@ -197,9 +197,9 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
             }
         }
 
+        if (_players.Count == 0) return; // nobody to merge for: the window keeps nothing (see RemovePlayer)
         _window.Add(packet);
-        if (_players.Count == 0) FlushAllPlayers(); // nobody to merge for: keep nothing
-        else if (_merge.OnPacket(packet, _hasVideo) is var due and not 0) FlushPlayers(due);
+        if (_merge.OnPacket(packet, _hasVideo) is var due and not 0) FlushPlayers(due);
     }
 
     /// <summary>
@@ -326,6 +326,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         _phases[player.Phase].Remove(clientId);
         player.Queue.Complete();
         _streamStats.Clients = _players.Count + (_publisher is null ? 0 : 1);
+        if (_players.Count == 0) FlushAllPlayers(); // to nobody: drops what the window held
         UpdateMergeTick();
         ArmIdleTimer();
         UpdateEdge();

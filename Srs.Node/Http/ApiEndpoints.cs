@@ -70,8 +70,15 @@ public static class ApiEndpoints
                 return;
             }
             var directory = app.Services.GetRequiredService<ActorRegistry>().Get<ClusterDirectory>();
-            var answer = await directory.Ask<OriginDirectoryProtocol.OriginCandidates>(new OriginDirectoryProtocol.ResolveOrigin(key), TimeSpan.FromSeconds(2));
-            await Write(ctx, ClusterJson.Origins(server, key, answer.Origins), Json.OriginsBody);
+            try
+            {
+                var answer = await directory.Ask<OriginDirectoryProtocol.OriginCandidates>(new OriginDirectoryProtocol.ResolveOrigin(key), TimeSpan.FromSeconds(2));
+                await Write(ctx, ClusterJson.Origins(server, key, answer.Origins), Json.OriginsBody);
+            }
+            catch (AskTimeoutException)
+            {
+                await Error(ctx, 503, 1, "the cluster directory did not answer within 2 s");
+            }
         });
 
         Get("/api/v1/cluster", ctx => Write(ctx, new ClusterBody(0, server, ClusterJson.Cluster(cluster.Current)), Json.ClusterBody));
@@ -134,10 +141,17 @@ public static class ApiEndpoints
 
     private static (int Start, int Count)? PageArgs(HttpContext ctx)
     {
-        var q = ctx.Request.Query;
-        var start = q["start"] is { Count: > 0 } s ? int.TryParse(s, out var a) ? a : -1 : 0;
-        var count = q["count"] is { Count: > 0 } c ? int.TryParse(c, out var b) ? b : -1 : 100;
+        var start = IntArg(ctx, "start", 0);
+        var count = IntArg(ctx, "count", 100);
         return start >= 0 && count is >= 1 and <= ClusterJson.MaxPage ? (start, count) : null;
+    }
+
+    /// <summary>A query integer: <paramref name="absent"/> when not given, -1 when not a number.</summary>
+    private static int IntArg(HttpContext ctx, string name, int absent)
+    {
+        var value = ctx.Request.Query[name];
+        if (value.Count == 0) return absent;
+        return int.TryParse(value, out var n) ? n : -1;
     }
 
     private static string RouteId(HttpContext ctx) => (string)ctx.Request.RouteValues["id"]!;

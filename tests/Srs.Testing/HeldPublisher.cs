@@ -32,15 +32,9 @@ public sealed class HeldPublisher : IAsyncDisposable
     public static async Task<HeldPublisher> StartAsync(int port, string app, string stream, TimeSpan deadline)
     {
         using var limit = new CancellationTokenSource(deadline);
-        var tcp = new TcpClient { NoDelay = true };
-        RtmpClientConnection? rtmp = null;
+        var (tcp, rtmp) = await OpenAsync(port, app, limit.Token);
         try
         {
-            await tcp.ConnectAsync("127.0.0.1", port, limit.Token);
-            rtmp = new RtmpClientConnection(tcp.GetStream());
-            await rtmp.HandshakeAsync(limit.Token);
-            await rtmp.ConnectAsync(app, $"rtmp://127.0.0.1:{port}/{app}", limit.Token);
-            await rtmp.CreateStreamAsync(limit.Token);
             await rtmp.PublishAsync(stream, limit.Token);
             var publishedAt = Stopwatch.GetTimestamp();
             await rtmp.SendVideoAsync(0, SequenceHeader, limit.Token);
@@ -49,7 +43,7 @@ public sealed class HeldPublisher : IAsyncDisposable
         }
         catch
         {
-            if (rtmp is not null) await rtmp.DisposeAsync();
+            await rtmp.DisposeAsync();
             tcp.Dispose();
             throw;
         }
@@ -59,16 +53,41 @@ public sealed class HeldPublisher : IAsyncDisposable
     public static async Task PlayFirstKeyframeAsync(int port, string app, string stream, TimeSpan deadline)
     {
         using var limit = new CancellationTokenSource(deadline);
-        using var tcp = new TcpClient { NoDelay = true };
-        await tcp.ConnectAsync("127.0.0.1", port, limit.Token);
-        await using var rtmp = new RtmpClientConnection(tcp.GetStream());
-        await rtmp.HandshakeAsync(limit.Token);
-        await rtmp.ConnectAsync(app, $"rtmp://127.0.0.1:{port}/{app}", limit.Token);
-        await rtmp.CreateStreamAsync(limit.Token);
-        await rtmp.PlayAsync(stream, limit.Token);
-        await foreach (var message in rtmp.ReadMediaAsync(limit.Token))
-            if (message.TypeId == 9 && message.Payload.Length > 1 && message.Payload.Span[0] == 0x17 && message.Payload.Span[1] == 0x01) return;
-        throw new IOException("the stream ended before a keyframe");
+        var (tcp, rtmp) = await OpenAsync(port, app, limit.Token);
+        try
+        {
+            await rtmp.PlayAsync(stream, limit.Token);
+            await foreach (var message in rtmp.ReadMediaAsync(limit.Token))
+                if (message.TypeId == 9 && message.Payload.Length > 1 && message.Payload.Span[0] == 0x17 && message.Payload.Span[1] == 0x01) return;
+            throw new IOException("the stream ended before a keyframe");
+        }
+        finally
+        {
+            await rtmp.DisposeAsync();
+            tcp.Dispose();
+        }
+    }
+
+    /// <summary>TCP, handshake, connect(app) and createStream; on failure nothing is left open.</summary>
+    private static async Task<(TcpClient, RtmpClientConnection)> OpenAsync(int port, string app, CancellationToken ct)
+    {
+        var tcp = new TcpClient { NoDelay = true };
+        RtmpClientConnection? rtmp = null;
+        try
+        {
+            await tcp.ConnectAsync("127.0.0.1", port, ct);
+            rtmp = new RtmpClientConnection(tcp.GetStream());
+            await rtmp.HandshakeAsync(ct);
+            await rtmp.ConnectAsync(app, $"rtmp://127.0.0.1:{port}/{app}", ct);
+            await rtmp.CreateStreamAsync(ct);
+            return (tcp, rtmp);
+        }
+        catch
+        {
+            if (rtmp is not null) await rtmp.DisposeAsync();
+            tcp.Dispose();
+            throw;
+        }
     }
 
     public async ValueTask DisposeAsync()
