@@ -27,9 +27,10 @@ public sealed class BenchCluster : IAsyncDisposable
     /// node started so far sees all of them Up: tens of processes starting at once on two cores
     /// delay each other's heartbeats past the failure detector and get downed before they are Up.
     /// </summary>
+    /// <param name="extraConf">HOCON added to every node's configuration.</param>
     /// <param name="logDir">Each node's output goes to DIR/NAME.log too (origin-0.log ...).</param>
     public static async Task<BenchCluster> StartAsync(string nodeBinary, int origins, int edges, int batch, string? logDir, string logLevel,
-        TimeSpan timeout, CancellationToken ct)
+        string extraConf, TimeSpan timeout, CancellationToken ct)
     {
         var count = origins + edges;
         // Every port at once, so no two nodes draw the same free port.
@@ -45,7 +46,7 @@ public sealed class BenchCluster : IAsyncDisposable
                 foreach (var node in nodes[started..Math.Min(count, started == 0 ? 1 : started + batch)])
                 {
                     var conf = Path.Combine(cluster._dir, node.Name + ".conf");
-                    await File.WriteAllTextAsync(conf, node.Config(nodes[0].Address, logLevel), ct);
+                    await File.WriteAllTextAsync(conf, node.Config(nodes[0].Address, logLevel, extraConf), ct);
                     node.Runner = NodeRunner.Start(nodeBinary, conf, logDir, node.Name + ".log", node.Log.OnLine);
                     started++;
                 }

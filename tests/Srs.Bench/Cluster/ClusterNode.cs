@@ -26,7 +26,7 @@ public sealed class ClusterNode(string role, int index, int rtmpPort, int apiPor
     public RtmpUrl Url(string stream) => new("127.0.0.1", RtmpPort, App, stream);
 
     /// <summary>The HOCON the node runs with (layered over its embedded default).</summary>
-    public string Config(string seedAddress, string logLevel) => $$"""
+    public string Config(string seedAddress, string logLevel, string extra = "") => $$"""
         srs {
           role = {{Role}}
           rtmp.listen = "127.0.0.1:{{RtmpPort}}"
@@ -41,5 +41,6 @@ public sealed class ClusterNode(string role, int index, int rtmpPort, int apiPor
         akka.loglevel = {{logLevel}}
         akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = {{ClusterPort}} }
         akka.cluster.seed-nodes = ["{{seedAddress}}"]
+        {{extra}}
         """;
 }

@@ -13,6 +13,8 @@ public sealed record ClusterOptions
     public required string[] Phases { get; init; }
     public string? Logs { get; init; }
     public required string NodeLogLevel { get; init; }
+    /// <summary>HOCON added to every node's configuration, or empty.</summary>
+    public required string NodeConf { get; init; }
     public TimeSpan StartTimeout { get; init; }
     public int StartBatch { get; init; }
     public TimeSpan Quiet { get; init; }
@@ -47,6 +49,9 @@ public sealed record ClusterOptions
             Phases = args.String("phases", "ramp").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             Logs = args.OptionalString("logs"),
             NodeLogLevel = args.Choice("node-log-level", "INFO", "DEBUG", "WARNING", "ERROR"),
+            NodeConf = args.OptionalString("node-conf") is { } conf
+                ? File.Exists(conf) ? File.ReadAllText(conf) : throw new ArgumentException($"--node-conf: {conf} not found")
+                : "",
             StartTimeout = args.Duration("start-timeout", TimeSpan.FromMinutes(5)),
             StartBatch = args.Int("start-batch", 4),
             Quiet = args.Duration("quiet", TimeSpan.FromSeconds(10)),

@@ -25,6 +25,7 @@ public static class ClusterMode
             --phases LIST       ramp, churn, converge, run in the order given  [ramp]
             --logs DIR          keep each node's output as DIR/origin-0.log ...  [none: counted, not kept]
             --node-log-level L  akka.loglevel of the nodes: INFO, DEBUG, WARNING, ERROR  [INFO]
+            --node-conf FILE    HOCON added to every node's configuration (to compare settings)  [none]
             --start-timeout T   every member Up on every node within  [5m]
             --start-batch N     nodes started at once after the seed, the next batch once they are Up  [4]
             --quiet T           traffic baseline measured before each phase  [10s]
@@ -66,7 +67,7 @@ public static class ClusterMode
         Console.WriteLine($"cluster: {o.Origins} origins + {o.Edges} edges on 127.0.0.1, node {o.Node}");
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, load average {MachineLoad.LoadAverage()}");
         var clock = Stopwatch.StartNew();
-        await using var cluster = await BenchCluster.StartAsync(o.Node, o.Origins, o.Edges, o.StartBatch, o.Logs, o.NodeLogLevel, o.StartTimeout, ct);
+        await using var cluster = await BenchCluster.StartAsync(o.Node, o.Origins, o.Edges, o.StartBatch, o.Logs, o.NodeLogLevel, o.NodeConf, o.StartTimeout, ct);
         Console.WriteLine($"every member Up on every node after {clock.Elapsed.TotalSeconds:0.0} s");
         var nodes = new Table("node", "pid", "rtmp", "api", "http-flv", "cluster port");
         foreach (var n in cluster.Nodes) nodes.Add(n.Name, n.Runner!.Pid, n.RtmpPort, n.ApiPort, n.FlvPort, n.ClusterPort);
