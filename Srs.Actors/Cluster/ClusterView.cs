@@ -18,6 +18,10 @@ public sealed record MemberView(string Address, IReadOnlyList<string> Roles, str
 public sealed record ClusterView(string SelfAddress, string? Leader, IReadOnlyList<MemberView> Members)
 {
     public static readonly ClusterView Empty = new("", null, []);
+
+    /// <summary>Another member of <paramref name="role"/> is Up, reachable and not draining: a client leaving this node can go there.</summary>
+    public bool HasOtherServing(string role) =>
+        Members.Any(m => m.Address != SelfAddress && m.Roles.Contains(role) && m.Status == "Up" && m.Reachable && !m.Draining);
 }
 
 /// <summary>Holds the latest <see cref="ClusterView"/> for readers outside the actor system.</summary>

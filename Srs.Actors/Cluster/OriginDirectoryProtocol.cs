@@ -4,10 +4,25 @@ using Srs.Actors.Streams;
 namespace Srs.Actors.Cluster;
 
 /// <summary>An origin's RTMP address, where edges pull from and forward publishes to.</summary>
-/// <param name="Node">The cluster member (akka address) or "static" for edge.origins entries.</param>
+/// <param name="Node">The cluster member (akka address), "static" for edge.origins entries, or the other process of an upgrade in place.</param>
+/// <param name="Host">A host name or address; for the other process of an upgrade, the name of its private Unix socket.</param>
 public sealed record OriginEndpoint(string Node, string Host, int Port)
 {
-    public override string ToString() => $"{Host}:{Port}";
+    /// <summary>
+    /// The process this one took its listening sockets from in an upgrade in place, and the one that
+    /// took them from this one: reached on an abstract Unix socket (<see cref="Host"/>, port 0) that
+    /// only a process of the same user can use, never on a port. The socket's name stays out of logs
+    /// and client ids.
+    /// </summary>
+    public const string PreviousProcess = "previous-process";
+    public const string NextProcess = "next-process";
+
+    public bool IsPreviousProcess => Node == PreviousProcess;
+
+    /// <summary>The other process of an upgrade in place (a Unix socket), not a host and port.</summary>
+    public bool IsUpgradePeer => Node is PreviousProcess or NextProcess;
+
+    public override string ToString() => IsUpgradePeer ? Node : $"{Host}:{Port}";
 }
 
 /// <summary>

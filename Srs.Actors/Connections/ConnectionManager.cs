@@ -51,6 +51,11 @@ public sealed class ConnectionManager : ReceiveActor
             _log.Info("closing {0} connections: {1}", _count, m.Reason);
             foreach (var child in Context.GetChildren()) child.Tell(new Kick(m.Reason));
         });
+        Receive<AskToReconnect>(m =>
+        {
+            _log.Info("asking publishers that honour a reconnect request to reconnect: {0}", m.Reason);
+            foreach (var child in Context.GetChildren()) child.Tell(m);
+        });
         Receive<NotifyWhenAllClosed>(_ =>
         {
             _waiters.Add(Sender);

@@ -23,6 +23,13 @@ public static class ConnectionProtocol
     /// <summary>Close every client.</summary>
     public sealed record CloseAll(string Reason);
 
+    /// <summary>
+    /// Ask every publisher that honours Enhanced RTMP's reconnect request (capsEx) to reconnect:
+    /// the node quits and another process or origin can take its stream. Players, and publishers
+    /// that did not advertise it, are not asked (RTMP and FLV players cannot be moved).
+    /// </summary>
+    public sealed record AskToReconnect(string Reason);
+
     /// <summary>Answered with <see cref="AllClosed"/> once no connection is left (at once when none is).</summary>
     public sealed record NotifyWhenAllClosed
     {

@@ -39,6 +39,8 @@ public sealed class HttpClientActor(ServerStats stats, ILoggingAdapter log) : Un
                 log.Info("client {0} kicked: {1}", _open.Client.Id, k.Reason);
                 _open.Abort.Cancel();
                 break;
+            case AskToReconnect:
+                break; // a player: nothing to move
             default:
                 Unhandled(message);
                 break;

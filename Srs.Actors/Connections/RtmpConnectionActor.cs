@@ -63,6 +63,11 @@ public sealed class RtmpConnectionActor(RtmpConnectionActor.Services services) :
             case Kick k:
                 _session.Close("kicked: " + k.Reason);
                 break;
+            case AskToReconnect r when _session?.AskToReconnect(r.Reason) == true:
+                services.Log.Info("client {0} ({1}) asked to reconnect (NetConnection.Connect.ReconnectRequest)", _client!.Id, _client.RemoteAddress);
+                break;
+            case AskToReconnect:
+                break;
             case SourceStopped:
                 _session?.Close("the stream's source stopped");
                 break;
@@ -75,8 +80,10 @@ public sealed class RtmpConnectionActor(RtmpConnectionActor.Services services) :
     private void Start(Open open)
     {
         var socket = _socket = open.Socket;
-        socket.NoDelay = true;
-        _client = new ClientStats(open.Id, socket.RemoteEndPoint?.ToString() ?? "?") { Connection = Self };
+        // A Unix socket is the other process of an upgrade in place pulling a stream (no TCP options).
+        var local = socket.AddressFamily == AddressFamily.Unix;
+        if (!local) socket.NoDelay = true;
+        _client = new ClientStats(open.Id, local ? "upgrade-peer" : socket.RemoteEndPoint?.ToString() ?? "?") { Connection = Self };
         _session = new RtmpServerSession(new SocketReader(socket), new SocketWriter(socket),
             _client, Self, services.Registry, services.Settings, services.Stats, services.Hooks, services.Log, socket);
         services.Stats.Clients[_client.Id] = _client;

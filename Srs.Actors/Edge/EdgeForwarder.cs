@@ -19,7 +19,9 @@ namespace Srs.Actors.Edge;
 /// the local stream as a player does (its own bounded <see cref="PlayerQueue"/>, so a slow origin
 /// drops to keyframes instead of holding memory) and writes every packet upstream. If the
 /// upstream fails it tries the next candidate, then backs off. Each upstream session joins the
-/// source afresh, so every origin gets metadata, sequence headers and the GOP first.
+/// source afresh, so every origin gets metadata, sequence headers and the GOP first. When the
+/// origin quits and asks it to reconnect, the session moves, make before break, to the origin
+/// the directory chooses then (<see cref="RtmpPublisher"/>).
 /// </summary>
 public sealed class EdgeForwarder : ReceiveActor, IWithTimers
 {
@@ -80,7 +82,7 @@ public sealed class EdgeForwarder : ReceiveActor, IWithTimers
             return;
         }
         _sessionId++;
-        _session = new ForwardSession(_sessionId, origin, _key, Context.Parent, Self, _limits, _queueLength, _stats, _log);
+        _session = new ForwardSession(_sessionId, origin, _key, Context.Parent, Self, _directory, _limits, _queueLength, _stats, _log);
         _log.Info("edge forward of {0}: publishing to origin {1}", _key, origin);
         _session.Start(Self);
     }
@@ -99,7 +101,7 @@ public sealed class EdgeForwarder : ReceiveActor, IWithTimers
     /// One upstream publish: open, publish, join the local source with a fresh queue, then write
     /// what the queue gets until it completes (the source dropped it), the origin closes, or <see cref="Stop"/>.
     /// </summary>
-    private sealed class ForwardSession(int id, OriginEndpoint origin, StreamKey key, IActorRef source, IActorRef forwarder,
+    private sealed class ForwardSession(int id, OriginEndpoint origin, StreamKey key, IActorRef source, IActorRef forwarder, IActorRef directory,
         RtmpLimits limits, TimeSpan queueLength, ServerStats stats, ILoggingAdapter log) : UpstreamSession(id, origin)
     {
         private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
@@ -110,17 +112,15 @@ public sealed class EdgeForwarder : ReceiveActor, IWithTimers
         protected override async Task<string> RunAsync(CancellationToken ct)
         {
             PlayerQueue? queue = null;
-            RtmpClientConnection? client = null;
-            var publishing = false;
+            RtmpPublisher? client = null;
             try
             {
-                client = await Upstream.OpenAsync(Origin, key, limits, stats, ct);
                 using (var publishTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
                 {
                     publishTimeout.CancelAfter(Upstream.OpenTimeout);
-                    await client.PublishAsync(Upstream.StreamName(key), publishTimeout.Token);
+                    client = await RtmpPublisher.StartAsync(OpenAsync, Upstream.StreamName(key), publishTimeout.Token);
                 }
-                publishing = true;
+                client.MoveFailed += e => log.Warning("edge forward of {0}: moving away from origin {1} as it asked failed: {2}", key, Origin, Upstream.Describe(e));
                 // The origin closing (or failing) ends the session even while nothing is queued.
                 _ = client.Completion.ContinueWith(_ => Stop("the origin closed the connection"), TaskScheduler.Default);
 
@@ -151,21 +151,26 @@ public sealed class EdgeForwarder : ReceiveActor, IWithTimers
             finally
             {
                 queue?.Complete();
-                if (client is not null)
-                {
-                    // The origin learns the publish is over from deleteStream, not only from the closed socket.
-                    if (publishing && !client.Completion.IsCompleted) await DeleteStreamAsync(client);
-                    await client.DisposeAsync();
-                }
+                // The origin learns the publish is over from deleteStream, not only from the closed socket.
+                if (client is not null) await client.DisposeAsync();
             }
         }
 
-        /// <summary>Tells the origin the publish is over before the connection closes (best effort).</summary>
-        private static async Task DeleteStreamAsync(RtmpClientConnection client)
+        /// <summary>
+        /// The first connection goes to the chosen origin; one for a move (the origin asked) to the
+        /// origin the directory chooses now: a draining origin is no longer among them, and an
+        /// origin upgraded in place answers on the same address.
+        /// </summary>
+        private async Task<RtmpClientConnection> OpenAsync(string? tcUrl, CancellationToken ct)
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-            try { await client.DeleteStreamAsync(timeout.Token); }
-            catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException) { }
+            var target = Origin;
+            if (tcUrl is not null)
+            {
+                var chosen = await directory.Ask<OriginCandidates>(new ChoosePublishOrigin(key), AskTimeout, ct);
+                target = chosen.Origins.FirstOrDefault() ?? Origin;
+                log.Info("edge forward of {0}: origin {1} asked to reconnect, moving to origin {2}", key, Origin, target);
+            }
+            return await Upstream.OpenAsync(target, key, limits, stats, ct, honoursReconnect: true);
         }
     }
 }

@@ -49,6 +49,7 @@ public sealed class EdgePuller : ReceiveActor, IWithTimers
 
     public static string ClientId(OriginEndpoint origin) => ClientIdPrefix + origin;
     public static bool IsClientId(string? clientId) => clientId?.StartsWith(ClientIdPrefix, StringComparison.Ordinal) == true;
+    public static bool IsPreviousProcessPull(string? clientId) => clientId == ClientIdPrefix + OriginEndpoint.PreviousProcess;
 
     public static Props Props(StreamKey key, IActorRef directory, RtmpLimits limits, ServerStats stats) =>
         Akka.Actor.Props.Create(() => new EdgePuller(key, directory, limits, stats));

@@ -8,10 +8,10 @@ namespace Srs.Actors.Edge;
 /// <summary>
 /// An edge forward's media path: the local source's packets, republished on the origin through
 /// the project's RTMP client (a publisher's messages, not a player's: metadata goes behind
-/// "@setDataFrame"). The client connection has its own write lock, so this pump's gate guards
-/// nothing else.
+/// "@setDataFrame"), which follows the origin's reconnect requests. The client connection has its
+/// own write lock, so this pump's gate guards nothing else.
 /// </summary>
-internal sealed class ForwardPump(PlayerQueue queue, RtmpClientConnection client, CancellationToken ct)
+internal sealed class ForwardPump(PlayerQueue queue, RtmpPublisher client, CancellationToken ct)
     : MediaPump(queue)
 {
     private static readonly byte[] SetDataFrame = BuildSetDataFrame();
@@ -43,7 +43,7 @@ internal sealed class ForwardPump(PlayerQueue queue, RtmpClientConnection client
         MediaKind.Video => client.SendVideoAsync(timestamp, p.Payload, ct),
         MediaKind.Audio => client.SendAudioAsync(timestamp, p.Payload, ct),
         // Players get "onMetaData", {..}; a publisher sends it behind "@setDataFrame".
-        _ => client.SendMessageAsync(ChunkStreams.Data, RtmpMessageType.DataAmf0, timestamp, Concat(SetDataFrame, p.Payload.Span), ct),
+        _ => client.SendAsync(ChunkStreams.Data, RtmpMessageType.DataAmf0, timestamp, Concat(SetDataFrame, p.Payload.Span), ct),
     };
 
     private static byte[] Concat(byte[] a, ReadOnlySpan<byte> b)

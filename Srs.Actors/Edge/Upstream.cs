@@ -22,6 +22,7 @@ public static class Upstream
     /// <summary>The connect tcUrl: the vhost as host when there is one, else the origin's address.</summary>
     public static string TcUrl(OriginEndpoint origin, StreamKey key)
     {
+        if (origin.IsUpgradePeer) return new RtmpUrl(key.Vhost == StreamKey.DefaultVhost ? "localhost" : key.Vhost, RtmpUrl.DefaultPort, key.App, key.Stream).TcUrl;
         var host = key.Vhost == StreamKey.DefaultVhost ? origin.Host : key.Vhost;
         return new RtmpUrl(host, origin.Port, key.App, key.Stream).TcUrl;
     }
@@ -30,19 +31,27 @@ public static class Upstream
     /// A connected, handshaken client with its stream created; the caller then plays or publishes.
     /// Every byte it reads or writes counts in <paramref name="stats"/>' upstream totals (/metrics).
     /// </summary>
-    public static async Task<RtmpClientConnection> OpenAsync(OriginEndpoint origin, StreamKey key, RtmpLimits limits, ServerStats stats, CancellationToken ct)
+    /// <param name="honoursReconnect">Advertise Enhanced RTMP's reconnect request (a publish that follows it, <see cref="RtmpPublisher"/>).</param>
+    public static async Task<RtmpClientConnection> OpenAsync(OriginEndpoint origin, StreamKey key, RtmpLimits limits, ServerStats stats, CancellationToken ct,
+        bool honoursReconnect = false)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(OpenTimeout);
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var socket = origin.IsUpgradePeer
+            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+            : new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         RtmpClientConnection? client = null;
         try
         {
-            await socket.ConnectAsync(origin.Host, origin.Port, timeout.Token).ConfigureAwait(false);
+            if (origin.IsUpgradePeer)
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint("\0" + origin.Host), timeout.Token).ConfigureAwait(false);
+            else
+                await socket.ConnectAsync(origin.Host, origin.Port, timeout.Token).ConfigureAwait(false);
             client = new RtmpClientConnection(new UpstreamStream(new NetworkStream(socket, ownsSocket: true), stats), new RtmpClientOptions
             {
                 Limits = limits,
                 FlashVersion = "FMLE/3.0 (compatible; srs-cluster edge)",
+                HonoursReconnect = honoursReconnect,
             });
             await client.HandshakeAsync(timeout.Token).ConfigureAwait(false);
             await client.ConnectAsync(key.App, TcUrl(origin, key), timeout.Token).ConfigureAwait(false);

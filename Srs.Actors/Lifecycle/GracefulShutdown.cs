@@ -33,14 +33,16 @@ public sealed class GracefulShutdown
     private readonly IActorRef _sources;
     private readonly IReadOnlyList<IActorRef> _listenerActors;
     private readonly IReadOnlyList<IServiceListener> _serviceListeners;
+    private readonly Func<bool> _publishersCanMove;
     private readonly CancellationTokenSource _fast = new();
     private readonly Lock _gate = new();
     private readonly Stopwatch _sinceQuit = new();
     private QuitKind? _kind;
 
     private GracefulShutdown(ActorSystem system, NodeState state, SrsSettings settings, IActorRef connections,
-        IActorRef sources, IReadOnlyList<IActorRef> listenerActors, IReadOnlyList<IServiceListener> serviceListeners)
+        IActorRef sources, IReadOnlyList<IActorRef> listenerActors, IReadOnlyList<IServiceListener> serviceListeners, Func<bool> publishersCanMove)
     {
+        _publishersCanMove = publishersCanMove;
         _coordinated = CoordinatedShutdown.Get(system);
         _log = Logging.GetLogger(system, "quit");
         _state = state;
@@ -61,10 +63,14 @@ public sealed class GracefulShutdown
     public Task WhenDone => _coordinated.System.WhenTerminated;
 
     /// <summary>Registers the phase tasks. Call once, before any quit can start.</summary>
+    /// <param name="publishersCanMove">
+    /// Whether a publisher asked to reconnect has somewhere to go (a new process took the listening
+    /// sockets, or another origin serves): only then are they asked, at service-unbind.
+    /// </param>
     public static GracefulShutdown Install(ActorSystem system, NodeState state, SrsSettings settings, IActorRef connections,
-        IActorRef sources, IReadOnlyList<IActorRef> listenerActors, IReadOnlyList<IServiceListener> serviceListeners)
+        IActorRef sources, IReadOnlyList<IActorRef> listenerActors, IReadOnlyList<IServiceListener> serviceListeners, Func<bool>? publishersCanMove = null)
     {
-        var q = new GracefulShutdown(system, state, settings, connections, sources, listenerActors, serviceListeners);
+        var q = new GracefulShutdown(system, state, settings, connections, sources, listenerActors, serviceListeners, publishersCanMove ?? (() => false));
         q.Add(CoordinatedShutdown.PhaseBeforeServiceUnbind, "draining", q.StopTakingClientsAsync);
         q.Add(CoordinatedShutdown.PhaseServiceUnbind, "unbinding", q.UnbindAsync);
         q.Add(CoordinatedShutdown.PhaseServiceRequestsDone, "waiting-clients", q.WaitForClientsAsync);
@@ -140,6 +146,8 @@ public sealed class GracefulShutdown
             .Concat(_serviceListeners.Select(l => l.UnbindAsync()));
         await Task.WhenAll(stops);
         if (IsFast) foreach (var l in _serviceListeners) l.Abort();
+        // No longer accepting: a publisher reconnecting now reaches whoever serves next.
+        else if (_publishersCanMove()) _connections.Tell(new AskToReconnect("the node quits and another process or origin serves"));
     }
 
     private async Task WaitForClientsAsync()

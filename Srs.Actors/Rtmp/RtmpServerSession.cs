@@ -55,6 +55,8 @@ public sealed class RtmpServerSession
     private string _app = "";
     private string? _tcUrlHost;
     private bool _connected;
+    /// <summary>The client advertised Enhanced RTMP's reconnect capability in connect.</summary>
+    private bool _honoursReconnect;
     private StreamKey? _stream;
     private IActorRef? _source;
     private int _epoch;
@@ -146,6 +148,23 @@ public sealed class RtmpServerSession
     }
 
     private Action<string> Warn => _warn ??= message => _log.Warning(message);
+
+    /// <summary>
+    /// Sends a publisher that advertised the capability a reconnect request to its own tcUrl (the
+    /// same address: another process or origin answers it now); false when this is no such publisher.
+    /// </summary>
+    public bool AskToReconnect(string why)
+    {
+        if (!_honoursReconnect || !_client.IsPublisher) return false;
+        _ = SendReconnectRequestAsync(why);
+        return true;
+    }
+
+    private async Task SendReconnectRequestAsync(string why)
+    {
+        try { await _output.SendCommandAsync(ReconnectRequest.Build(_client.TcUrl, why), 0, _cts.Token); }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or IOException or InvalidOperationException) { } // the session ended meanwhile
+    }
 
     /// <summary>
     /// The handshake deadline, run by the connection actor at <c>rtmp.handshake-timeout</c> after the
@@ -318,7 +337,9 @@ public sealed class RtmpServerSession
             return "connect refused by " + refused;
         }
         await _output.SendConnectPreambleAsync(AckWindow, _settings.OutChunkSize, ct);
-        await _output.SendCommandAsync(ServerCommands.ConnectResult(cmd.TransactionId, info.GetNumber("objectEncoding") ?? 0), 0, ct);
+        _honoursReconnect = ReconnectRequest.Advertised(info);
+        await _output.SendCommandAsync(ServerCommands.ConnectResult(cmd.TransactionId, info.GetNumber("objectEncoding") ?? 0,
+            _honoursReconnect ? ReconnectRequest.CapsExReconnect : 0), 0, ct);
         return null;
     }
 
@@ -376,6 +397,14 @@ public sealed class RtmpServerSession
 
         var queue = new PlayerQueue(_settings.QueueLength);
         var accepted = await _registry.Ask<PlayAccepted>(new SourceEnvelope(key, new Play(_client.Id, _connection, queue)), AskTimeout, ct);
+        if (_socket?.AddressFamily == AddressFamily.Unix && (!accepted.Publishing || accepted.Pulled))
+        {
+            // The other process of an upgrade pulls only what an encoder publishes here: a stream
+            // pulled from it, or not published at all, would feed it its own media back (a loop).
+            accepted.Source.Tell(new StopPlay(_client.Id));
+            await _output.SendCommandAsync(ServerCommands.OnStatus("error", "NetStream.Play.StreamNotFound", $"{key} is not published here"), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
+            return $"the upgrade peer asked for {key}, not published here";
+        }
         _playerQueue = queue;
         BindSource(key, accepted.Source);
         _streaming = true; // a player may stay silent for as long as it watches

@@ -5,6 +5,7 @@ using Srs.Actors.Edge;
 using Srs.Actors.Media;
 using Srs.Actors.Stats;
 using Srs.Actors.Streams;
+using Srs.Actors.Upgrade;
 using Srs.Protocol.Flv;
 using Srs.Protocol.Rtmp.Messages;
 using static Srs.Actors.Sources.SourceProtocol;
@@ -44,6 +45,14 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
     /// <summary>How often a source checks for media that waited too long for a merged write.</summary>
     private static readonly TimeSpan MergeTickInterval = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>A publisher taking over from a pull that sends no keyframe within this takes over anyway.</summary>
+    private sealed class TakeoverDue { public static readonly TakeoverDue Instance = new(); }
+    private static readonly TimeSpan TakeoverWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>A draining source whose players wait for a pull from the next process closes them if none publishes within this.</summary>
+    private sealed class PullDue { public static readonly PullDue Instance = new(); }
+    private static readonly TimeSpan PullWait = EdgePuller.SilenceTimeout + TimeSpan.FromSeconds(2);
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly StreamKey _key;
     private readonly SrsSettings _settings;
@@ -71,20 +80,22 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
     private readonly MergeWindow _merge;
     private bool _draining;
     private readonly EdgeLinks? _edge;
+    private IncomingPublisher? _incoming;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <param name="originDirectory">Where an edge finds origins; null on an origin (no edge links).</param>
-    public static Props Props(StreamKey key, SrsSettings settings, ServerStats stats, IActorRef? originDirectory = null) =>
-        Akka.Actor.Props.Create(() => new SourceActor(key, settings, stats, originDirectory));
+    /// <param name="originDirectory">Where an edge finds origins, or where an origin finds its <paramref name="peers"/>; null: no links.</param>
+    /// <param name="peers">The other process of an upgrade in place (origins only).</param>
+    public static Props Props(StreamKey key, SrsSettings settings, ServerStats stats, IActorRef? originDirectory = null, UpgradePeers? peers = null) =>
+        Akka.Actor.Props.Create(() => new SourceActor(key, settings, stats, originDirectory, peers));
 
-    public SourceActor(StreamKey key, SrsSettings settings, ServerStats stats, IActorRef? originDirectory = null)
+    public SourceActor(StreamKey key, SrsSettings settings, ServerStats stats, IActorRef? originDirectory = null, UpgradePeers? peers = null)
     {
         _key = key;
         _settings = settings;
         _stats = stats;
         _streamStats = new StreamStats(stats.NextStreamId(), key);
-        _edge = EdgeLinks.For(key, originDirectory, settings, stats);
+        _edge = EdgeLinks.For(key, originDirectory, settings, stats, peers);
         _merge = new MergeWindow(settings.MergeLatency, settings.MergePhases);
         _phases = new Dictionary<string, Player>[_merge.Phases];
         for (var i = 0; i < _phases.Length; i++) _phases[i] = new Dictionary<string, Player>();
@@ -92,7 +103,12 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
 
         Receive<MediaPacket>(OnMedia);
         Receive<Publish>(OnPublish);
-        Receive<Unpublish>(m => { if (m.ClientId == _publisherId) PublisherGone("unpublished"); });
+        Receive<Unpublish>(m =>
+        {
+            if (m.ClientId == _publisherId) PublisherGone("unpublished");
+            else if (m.ClientId == _incoming?.ClientId) CancelTakeover("it unpublished before its first keyframe");
+        });
+        Receive<TakeoverDue>(_ => { if (_incoming is not null) CompleteTakeover($"no keyframe from it within {TakeoverWait.TotalSeconds:F0}s"); });
         Receive<Play>(OnPlay);
         Receive<MergeTick>(_ => { if (_merge.IsOverdue(System.Diagnostics.Stopwatch.GetTimestamp())) FlushAllPlayers(); });
         Receive<StopPlay>(m => RemovePlayer(m.ClientId));
@@ -102,8 +118,10 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         Receive<Drain>(_ =>
         {
             _draining = true;
-            if (_publisher is null) CloseWaitingPlayers();
+            UpdateEdge();
+            if (_publisher is null) CloseOrAwaitPull();
         });
+        Receive<PullDue>(_ => { if (_draining && _publisher is null) CloseWaitingPlayers(); });
     }
 
     private bool IsIdle => _publisher is null && _players.Count == 0;
@@ -131,7 +149,17 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
     {
         if (_publisher is not null && _publisherId != m.ClientId)
         {
-            Sender.Tell(new PublishRejected($"stream {_key} is already published by client {_publisherId}"));
+            if (_edge?.MayTakeOver(_publisherId) != true || (_incoming is not null && _incoming.ClientId != m.ClientId))
+            {
+                Sender.Tell(new PublishRejected($"stream {_key} is already published by client {_publisherId}"));
+                return;
+            }
+            // The encoder moved here from the draining previous process: the pull feeds the
+            // players until the encoder's first keyframe, then stops (through the edge links).
+            _incoming = new IncomingPublisher(m.ClientId, m.Connection, ++_epoch);
+            Timers.StartSingleTimer("takeover", TakeoverDue.Instance, TakeoverWait);
+            Sender.Tell(new PublishAccepted(Self, _incoming.Epoch));
+            _log.Info("source {0}: client {1} takes the stream over from the pull from the previous process, at its first keyframe", _key, m.ClientId);
             return;
         }
         _publisherId = m.ClientId;
@@ -168,14 +196,49 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         m.Queue.Enqueue(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_gop));
         m.Queue.Flush();
 
-        Sender.Tell(new PlayAccepted(Self, _publisher is not null));
-        if (_draining && _publisher is null) CloseWaitingPlayers();
+        Sender.Tell(new PlayAccepted(Self, _publisher is not null, EdgePuller.IsClientId(_publisherId)));
         UpdateEdge();
+        if (_draining && _publisher is null) CloseOrAwaitPull();
     }
 
     private void OnMedia(MediaPacket packet)
     {
-        if (!Sender.Equals(_publisher)) return; // late packets of a publisher that has gone
+        if (Sender.Equals(_publisher)) Accept(packet);
+        else if (_incoming is not null && Sender.Equals(_incoming.Connection) && _incoming.Take(packet))
+        {
+            CompleteTakeover("its first keyframe");
+            Accept(packet);
+        }
+        // Anything else: late packets of a publisher that has gone.
+    }
+
+    /// <summary>The publisher that takes over feeds the players from now on, its headers first; the pull's feed ends.</summary>
+    private void CompleteTakeover(string why)
+    {
+        var incoming = _incoming!;
+        _incoming = null;
+        Timers.Cancel("takeover");
+        _log.Info("source {0}: client {1} took the stream over from client {2} ({3})", _key, incoming.ClientId, _publisherId ?? "none", why);
+        _publisherId = incoming.ClientId;
+        _publisher = incoming.Connection;
+        _streamStats.PublisherClientId = incoming.ClientId;
+        _gop.Clear();
+        _metaData = _videoHeader = _audioHeader = null;
+        _hasVideo = false;
+        foreach (var header in incoming.Headers()) Accept(header);
+        UpdateMergeTick();
+        UpdateEdge();
+    }
+
+    private void CancelTakeover(string why)
+    {
+        _log.Info("source {0}: client {1} does not take the stream over: {2}", _key, _incoming!.ClientId, why);
+        _incoming = null;
+        Timers.Cancel("takeover");
+    }
+
+    private void Accept(MediaPacket packet)
+    {
         if (packet.IsVideo && !packet.IsHeader) _hasVideo = true;
 
         if (packet.Kind == MediaKind.Script)
@@ -297,6 +360,11 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
     private void PublisherGone(string why)
     {
         if (_publisher is null) return;
+        if (_incoming is not null)
+        {
+            CompleteTakeover($"the previous feed ended: {why}");
+            return;
+        }
         _log.Info("source {0} unpublished by client {1} ({2}), {3} players stay", _key, _publisherId, why, _players.Count);
         _publisher = null;
         _publisherId = null;
@@ -307,9 +375,20 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         FlushAllPlayers();
         UpdateMergeTick();
         _streamStats.Clients = _players.Count;
-        if (_draining) CloseWaitingPlayers();
         ArmIdleTimer();
         UpdateEdge();
+        if (_draining) CloseOrAwaitPull();
+    }
+
+    /// <summary>
+    /// During a quit, players of a stream without a publisher would wait forever: close them, unless
+    /// the stream is pulled from the next process of an upgrade (its encoder moved there); then they
+    /// wait for the pull's media, but not past <see cref="PullWait"/>.
+    /// </summary>
+    private void CloseOrAwaitPull()
+    {
+        if (_edge?.Pulling != true) CloseWaitingPlayers();
+        else if (!Timers.IsTimerActive("pull-due")) Timers.StartSingleTimer("pull-due", PullDue.Instance, PullWait);
     }
 
     /// <summary>During a quit, players of a stream without a publisher would wait forever: close them.</summary>
@@ -333,7 +412,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>Edge only: start or stop the upstream pull and the publish forwarder to match the publisher and players.</summary>
-    private void UpdateEdge() => _edge?.Update(Context, _publisherId, _players.Keys);
+    private void UpdateEdge() => _edge?.Update(Context, _publisherId, _players.Keys, _draining);
 
     private void ArmIdleTimer()
     {

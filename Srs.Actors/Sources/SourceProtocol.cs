@@ -18,7 +18,8 @@ public static class SourceProtocol
 
     /// <summary>A player joins with its queue. Answered with <see cref="PlayAccepted"/>.</summary>
     public sealed record Play(string ClientId, IActorRef Connection, PlayerQueue Queue);
-    public sealed record PlayAccepted(IActorRef Source, bool Publishing);
+    /// <param name="Pulled">The publisher is a pull from another node or process, not an encoder here.</param>
+    public sealed record PlayAccepted(IActorRef Source, bool Publishing, bool Pulled = false);
     public sealed record StopPlay(string ClientId);
 
     /// <summary>Source to registry: idle for the idle timeout, may it stop?</summary>

@@ -3,6 +3,7 @@ using Akka.Event;
 using Srs.Actors.Configuration;
 using Srs.Actors.Stats;
 using Srs.Actors.Streams;
+using Srs.Actors.Upgrade;
 using static Srs.Actors.Sources.SourceProtocol;
 
 namespace Srs.Actors.Sources;
@@ -19,20 +20,25 @@ public sealed class SourceRegistry : ReceiveActor
     private readonly SrsSettings _settings;
     private readonly ServerStats _stats;
     private readonly IActorRef? _originDirectory;
+    private readonly UpgradePeers? _peers;
     private readonly Dictionary<StreamKey, IActorRef> _sources = new();
     private readonly Dictionary<IActorRef, StreamKey> _keys = new();
     private readonly Dictionary<StreamKey, List<(object Message, IActorRef Sender)>> _held = new();
     private bool _draining;
 
-    /// <param name="originDirectory">Edge only: where sources find origins to pull from and forward to (null on an origin).</param>
-    public static Props Props(SrsSettings settings, ServerStats stats, IActorRef? originDirectory = null) =>
-        Akka.Actor.Props.Create(() => new SourceRegistry(settings, stats, originDirectory));
+    /// <param name="originDirectory">
+    /// Where sources find origins to pull from and forward to (edges), or the other process of an
+    /// upgrade in place to pull from (origins, with <paramref name="peers"/>); null: none.
+    /// </param>
+    public static Props Props(SrsSettings settings, ServerStats stats, IActorRef? originDirectory = null, UpgradePeers? peers = null) =>
+        Akka.Actor.Props.Create(() => new SourceRegistry(settings, stats, originDirectory, peers));
 
-    public SourceRegistry(SrsSettings settings, ServerStats stats, IActorRef? originDirectory = null)
+    public SourceRegistry(SrsSettings settings, ServerStats stats, IActorRef? originDirectory = null, UpgradePeers? peers = null)
     {
         _settings = settings;
         _stats = stats;
         _originDirectory = originDirectory;
+        _peers = peers;
         Receive<SourceEnvelope>(OnEnvelope);
         Receive<Passivate>(OnPassivate);
         Receive<PassivateCancelled>(m => { if (_keys.TryGetValue(m.Source, out var key)) Release(key, m.Source); });
@@ -65,7 +71,7 @@ public sealed class SourceRegistry : ReceiveActor
 
     private IActorRef Create(StreamKey key)
     {
-        var source = Context.ActorOf(SourceActor.Props(key, _settings, _stats, _originDirectory), ActorName(key));
+        var source = Context.ActorOf(SourceActor.Props(key, _settings, _stats, _originDirectory, _peers), ActorName(key));
         Context.Watch(source);
         _sources[key] = source;
         _keys[source] = key;

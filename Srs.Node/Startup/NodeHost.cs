@@ -13,6 +13,7 @@ using Srs.Actors.Lifecycle;
 using Srs.Actors.Listeners;
 using Srs.Actors.Sources;
 using Srs.Actors.Stats;
+using Srs.Actors.Upgrade;
 using Srs.Node.Http;
 using Srs.Node.Upgrade;
 
@@ -35,6 +36,11 @@ public static class NodeHost
         // First the predecessor's listening sockets, if a node on this configuration runs: taking
         // them (instead of binding new ones beside them) is what makes the handover lossless.
         var inherited = ListenerHandover.Request(settings.UpgradeSocket);
+        // An origin pulls the streams it lacks from that node while it runs, and once it drains itself,
+        // from the node that took over from it (an edge pulls from origins anyway).
+        var previous = inherited is { FromPid: { } pid, MediaSocket: { } media } && settings.Role == NodeRole.Origin
+            ? new PreviousProcess(pid, media) : null;
+        var peers = settings.Role == NodeRole.Origin && settings.UpgradeSocket is not null ? new UpgradePeers(previous) : null;
         var listeners = new ListenerSet();
         Socket rtmpSocket;
         try
@@ -70,6 +76,7 @@ public static class NodeHost
 
         HttpFlvServer? flv = null;
         HandoverServer? handover = null;
+        IActorRef connections = ActorRefs.Nobody;
         GracefulShutdown? quit = null;
         builder.Services.AddAkka("srs", (akka, services) =>
         {
@@ -88,14 +95,16 @@ public static class NodeHost
             {
                 var directory = system.ActorOf(ClusterDirectory.Props(settings, stats, state, clusterView, ClusterSetup.AdvertisedRtmp(settings, config)), "directory");
                 registry.Register<ClusterDirectory>(directory);
-                var sources = system.ActorOf(SourceRegistry.Props(settings, stats, OriginDirectory(system, settings, directory)), "sources");
-                var connections = system.ActorOf(ConnectionManager.Props(sources, settings, stats, hooks), "connections");
+                var sources = system.ActorOf(SourceRegistry.Props(settings, stats, OriginDirectory(system, settings, directory, peers), peers), "sources");
+                connections = system.ActorOf(ConnectionManager.Props(sources, settings, stats, hooks), "connections");
                 var listener = system.ActorOf(ListenerActor.Props(rtmpSocket, connections, listeners.Release), "listener-rtmp");
                 registry.Register<SourceRegistry>(sources);
                 registry.Register<ConnectionManager>(connections);
                 registry.Register<ListenerActor>(listener);
+                var role = settings.Role.ToString().ToLowerInvariant();
                 quit = GracefulShutdown.Install(system, state, settings, connections, sources, [listener],
-                    flv is null ? [handover!] : [flv, handover!]);
+                    flv is null ? [handover!] : [flv, handover!],
+                    publishersCanMove: () => handover!.HasSuccessor || clusterView.Current.HasOtherServing(role));
             });
         });
 
@@ -123,6 +132,11 @@ public static class NodeHost
         if (flvSeparate) flv = HttpFlvServer.Create(settings, app.Services, inherited, listeners);
         var upgradeLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Srs.Node.Upgrade");
         handover = new HandoverServer(settings.UpgradeSocket, listeners, upgradeLog);
+        if (peers is not null)
+        {
+            handover.SuccessorMedia += peers.SetNext;
+            handover.SuccessorGone += peers.NextGone;
+        }
         // Kestrel's own stop disposes the API's listening sockets with an accept pending (see
         // ListenerSet.Release): let them go first, the host is stopping anyway.
         app.Lifetime.ApplicationStopping.Register(listeners.ReleaseAll);
@@ -141,11 +155,19 @@ public static class NodeHost
         }
 
         // Serving now: take the upgrade socket over, then tell the predecessor (it stops serving it).
-        handover.Start();
+        // The actors run now: the next process may pull this one's streams.
+        var upgradeMedia = settings.UpgradeSocket is null ? null : UpgradeMediaSocket.Start(connections, upgradeLog);
+        handover.Start(upgradeMedia?.Name);
         var unused = inherited.Confirm();
         if (inherited.FromPid is { } from)
-            upgradeLog.LogInformation("took over {Count} listening sockets from pid {Pid} ({Taken}){Unused}", inherited.Taken.Count, from,
-                string.Join(", ", inherited.Taken), unused.Count == 0 ? "" : $"; not used here, closed: {string.Join(", ", unused)}");
+            upgradeLog.LogInformation("took over {Count} listening sockets from pid {Pid} ({Taken}){Unused}{Pull}", inherited.Taken.Count, from,
+                string.Join(", ", inherited.Taken), unused.Count == 0 ? "" : $"; not used here, closed: {string.Join(", ", unused)}",
+                previous is null ? "" : "; streams published there are pulled from it until it exits");
+        if (inherited.TakeLink() is { } link)
+        {
+            if (previous is null) link.Dispose();
+            else _ = PreviousProcessLink.FollowAsync(link, previous, upgradeMedia?.Name, upgradeLog);
+        }
         var fresh = listeners.With(open => open.Where(o => !inherited.Taken.Contains($"{o.Name} {o.Socket.LocalEndPoint}")).Select(o => $"{o.Name} {o.Socket.LocalEndPoint}").ToList());
         if (fresh.Count > 0)
             upgradeLog.LogInformation("bound fresh listening sockets{ReusePort}: {Sockets}{Why}", settings.ReusePort ? " (SO_REUSEPORT)" : "",
@@ -169,6 +191,7 @@ public static class NodeHost
         var stopped = Stopwatch.StartNew();
         if (flv is not null) await flv.DisposeAsync();
         handover.Dispose();
+        upgradeMedia?.Dispose();
         app.Logger.LogInformation("exiting 0 ({Kind} quit), host stopped in {Ms} ms", quit!.Kind?.ToString() ?? "no", stopped.ElapsedMilliseconds);
         return 0;
     }
@@ -236,12 +259,14 @@ public static class NodeHost
     }
 
     /// <summary>
-    /// Edge only: where sources find origins: the static edge.origins when set (any RTMP server),
-    /// else the cluster directory (which origin holds each stream). Origins need none.
+    /// Where sources find origins. Edges: the static edge.origins when set (any RTMP server), else
+    /// the cluster directory (which origin holds each stream). Origins: the other process of an
+    /// upgrade in place, when the upgrade socket is on.
     /// </summary>
-    private static IActorRef? OriginDirectory(ActorSystem system, SrsSettings settings, IActorRef clusterDirectory)
+    private static IActorRef? OriginDirectory(ActorSystem system, SrsSettings settings, IActorRef clusterDirectory, UpgradePeers? peers)
     {
-        if (settings.Role != NodeRole.Edge) return null;
+        if (settings.Role != NodeRole.Edge)
+            return peers is null ? null : system.ActorOf(UpgradePeerDirectory.Props(peers), "upgrade-peers");
         return settings.EdgeOrigins.Count > 0
             ? system.ActorOf(StaticOriginDirectory.Props(settings.EdgeOrigins), "origin-directory")
             : clusterDirectory;

@@ -9,7 +9,9 @@ namespace Srs.Node.Upgrade;
 /// <see cref="ListenerHandover"/>). It takes the path over from its predecessor at start, stops
 /// serving once a successor confirms it took over (the path is the successor's then) or when the
 /// quit reaches service-unbind (nothing left to hand over), and removes the path at the end only
-/// if it is still its own.
+/// if it is still its own. The connection of the successor that took over stays open as the
+/// upgrade link: it says where the successor serves its streams (<see cref="SuccessorMedia"/>), is
+/// told when this process drains (service-unbind), and sees it close when this process exits.
 /// </summary>
 public sealed class HandoverServer : IServiceListener, IDisposable
 {
@@ -19,13 +21,26 @@ public sealed class HandoverServer : IServiceListener, IDisposable
 
     private readonly string? _path;
     private readonly ListenerSet _listeners;
+    private string? _mediaSocket;
+    /// <summary>Upgrade links to successors that took over (guarded by _gate), closed when this process exits.</summary>
+    private readonly List<Socket> _successors = new();
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stop = new();
+    /// <summary>The process exits: a successor's confirmation is no longer awaited (a stop alone still awaits it, for the link).</summary>
+    private readonly CancellationTokenSource _exit = new();
     private readonly Lock _gate = new();
     private Socket? _socket;
     private DateTime _boundAt;
     private bool _handedOver;
     private bool _stopped;
+    private bool _draining;
+    private bool _disposed;
+
+    /// <summary>A successor said where it serves its streams (its media socket's name).</summary>
+    public event Action<string>? SuccessorMedia;
+
+    /// <summary>A successor's upgrade link closed: it has exited.</summary>
+    public event Action? SuccessorGone;
 
     public HandoverServer(string? path, ListenerSet listeners, ILogger log)
     {
@@ -37,8 +52,10 @@ public sealed class HandoverServer : IServiceListener, IDisposable
     public string Name => "upgrade-socket";
 
     /// <summary>Binds the path (replacing a predecessor's or a stale file) and starts answering.</summary>
-    public void Start()
+    /// <param name="mediaSocket">Where a successor pulls this node's streams (<see cref="UpgradeMediaSocket"/>), or null.</param>
+    public void Start(string? mediaSocket)
     {
+        _mediaSocket = mediaSocket;
         if (_path is null || !OperatingSystem.IsLinux()) return;
         lock (_gate) if (_stopped) return; // a quit began during startup: nothing to hand over
         var socket = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
@@ -100,7 +117,14 @@ public sealed class HandoverServer : IServiceListener, IDisposable
 
     private async Task ServeAsync(Socket conn)
     {
-        using var _ = conn;
+        var kept = false;
+        try { kept = await ExchangeAsync(conn); }
+        finally { if (!kept) conn.Dispose(); }
+    }
+
+    /// <summary>One successor's exchange; true when it took over and <paramref name="conn"/> is kept as its upgrade link.</summary>
+    private async Task<bool> ExchangeAsync(Socket conn)
+    {
         int pid;
         try
         {
@@ -108,33 +132,34 @@ public sealed class HandoverServer : IServiceListener, IDisposable
             if (uid != UnixFdPassing.EffectiveUserId && uid != 0)
             {
                 _log.LogWarning("upgrade socket: refusing pid {Pid} of another user (uid {Uid})", pid, uid);
-                return;
+                return false;
             }
             var (request, _) = UnixFdPassing.Receive(conn, ListenerHandover.MaxMessage, RequestTimeout);
-            if (Encoding.ASCII.GetString(request) != ListenerHandover.Take) return;
+            if (Encoding.ASCII.GetString(request) != ListenerHandover.Take) return false;
 
             var sent = _listeners.With(open =>
             {
                 lock (_gate) if (_stopped) return null;
                 var names = string.Join(' ', open.Select(o => o.Name));
-                UnixFdPassing.Send(conn, Encoding.ASCII.GetBytes($"{ListenerHandover.Listeners} {open.Count} {names}".TrimEnd()),
+                var media = _mediaSocket is null ? "" : $" {ListenerHandover.MediaPrefix}{_mediaSocket}";
+                UnixFdPassing.Send(conn, Encoding.ASCII.GetBytes($"{ListenerHandover.Listeners} {open.Count} {names}".TrimEnd() + media),
                     open.Select(o => (System.Runtime.InteropServices.SafeHandle)o.Socket.SafeHandle).ToList(), RequestTimeout);
                 return string.Join(", ", open.Select(o => $"{o.Name} {o.Socket.LocalEndPoint}"));
             });
-            if (sent is null) return;
+            if (sent is null) return false;
             _log.LogInformation("pid {Pid} asked for the listening sockets: sent {Sockets}", pid, sent.Length == 0 ? "none" : sent);
         }
         catch (Exception e) when (e is SocketException or IOException or TimeoutException)
         {
             _log.LogWarning("upgrade socket: an exchange failed: {Error}", e.Message);
-            return;
+            return false;
         }
 
         var answer = new byte[ListenerHandover.MaxMessage];
         int got;
         try
         {
-            using var confirmWait = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            using var confirmWait = CancellationTokenSource.CreateLinkedTokenSource(_exit.Token);
             confirmWait.CancelAfter(ConfirmTimeout);
             got = await conn.ReceiveAsync(answer, SocketFlags.None, confirmWait.Token);
         }
@@ -146,12 +171,63 @@ public sealed class HandoverServer : IServiceListener, IDisposable
         if (!text.StartsWith(ListenerHandover.Took, StringComparison.Ordinal))
         {
             _log.LogInformation("pid {Pid} did not confirm a takeover (it may have failed to start): still serving the upgrade socket", pid);
-            return;
+            return false;
         }
-        lock (_gate) _handedOver = true;
-        _log.LogInformation("pid {Pid} took over {Count} listening sockets and serves the upgrade socket now; both processes accept on them until this one quits",
-            pid, text[ListenerHandover.Took.Length..].Trim());
+        bool keep, draining;
+        lock (_gate)
+        {
+            _handedOver = true;
+            keep = !_disposed;
+            draining = _draining;
+            if (keep) _successors.Add(conn);
+        }
+        _log.LogInformation("pid {Pid} took over {Count} listening sockets and serves the upgrade socket now; both processes accept on them until this one quits{Media}",
+            pid, text[ListenerHandover.Took.Length..].Trim(), _mediaSocket is null ? "" : "; it pulls the streams it lacks from this one meanwhile");
         StopServing();
+        if (keep && draining) TellDraining(conn);
+        if (keep) _ = FollowSuccessorAsync(conn, pid);
+        return keep;
+    }
+
+    /// <summary>Reads the successor's side of the upgrade link until it closes.</summary>
+    private async Task FollowSuccessorAsync(Socket link, int pid)
+    {
+        var buffer = new byte[ListenerHandover.MaxMessage];
+        try
+        {
+            while (true)
+            {
+                var got = await link.ReceiveAsync(buffer, SocketFlags.None);
+                if (got == 0) break;
+                var text = Encoding.ASCII.GetString(buffer, 0, got);
+                if (text.StartsWith(ListenerHandover.Media + " ", StringComparison.Ordinal))
+                    SuccessorMedia?.Invoke(text[(ListenerHandover.Media.Length + 1)..]);
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
+        lock (_gate) if (_disposed) return; // this process is exiting: it closed the link itself
+        _log.LogInformation("pid {Pid}, which took over the listening sockets, has exited", pid);
+        SuccessorGone?.Invoke();
+    }
+
+    private static void TellDraining(Socket link)
+    {
+        try { link.Send(Encoding.ASCII.GetBytes(ListenerHandover.Draining)); }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException) { } // it has gone: nothing to tell
+    }
+
+    /// <summary>A successor took the listening sockets and still runs (its upgrade link is open: readable only once it closed).</summary>
+    public bool HasSuccessor
+    {
+        get
+        {
+            lock (_gate)
+                return _successors.Any(link =>
+                {
+                    try { return !(link.Poll(0, SelectMode.SelectRead) && link.Available == 0); }
+                    catch (Exception e) when (e is SocketException or ObjectDisposedException) { return false; }
+                });
+        }
     }
 
     /// <summary>Stops answering; removes the path unless a successor has taken it.</summary>
@@ -184,13 +260,34 @@ public sealed class HandoverServer : IServiceListener, IDisposable
     }
 
     /// <summary>service-unbind: the listeners are closing, so there is nothing left to hand over.</summary>
+    /// <remarks>Successors learn that this process drains: a publish there may now take a stream over from it.</remarks>
     public Task UnbindAsync()
     {
         StopServing();
+        List<Socket> successors;
+        lock (_gate)
+        {
+            _draining = true;
+            successors = [.. _successors];
+        }
+        foreach (var link in successors) TellDraining(link);
         return Task.CompletedTask;
     }
 
     public void Abort() => StopServing();
 
-    public void Dispose() => StopServing();
+    /// <summary>The process is exiting: the successors' links close (they stop pulling from here).</summary>
+    public void Dispose()
+    {
+        StopServing();
+        _exit.Cancel();
+        List<Socket> successors;
+        lock (_gate)
+        {
+            _disposed = true;
+            successors = [.. _successors];
+            _successors.Clear();
+        }
+        foreach (var link in successors) link.Dispose();
+    }
 }

@@ -14,9 +14,15 @@ namespace Srs.Node.Upgrade;
 /// <para>The exchange, one SOCK_SEQPACKET message each:</para>
 /// <list type="number">
 /// <item>new → old: <c>SRS-UPGRADE/1 TAKE</c></item>
-/// <item>old → new: <c>SRS-UPGRADE/1 LISTENERS n name...</c> with the n descriptors (SCM_RIGHTS)</item>
+/// <item>old → new: <c>SRS-UPGRADE/1 LISTENERS n name... media=NAME</c> with the n descriptors
+/// (SCM_RIGHTS); NAME is the abstract Unix socket where the old process serves its streams
+/// (<see cref="UpgradeMediaSocket"/>)</item>
 /// <item>new → old, once it serves: <c>SRS-UPGRADE/1 TOOK m</c>; the old process then stops
 /// serving the upgrade socket, whose path the new one has taken over.</item>
+/// <item>The connection stays open as the upgrade link: new → old <c>SRS-UPGRADE/1 MEDIA NAME</c>
+/// (where the new process serves its streams, for the old one's viewers once their encoders have
+/// moved); old → new <c>SRS-UPGRADE/1 DRAINING</c> when the old process stops accepting. Its end
+/// means that the other process has exited.</item>
 /// </list>
 /// Only a process of the same user (or root) is answered; the socket file is mode 0600.
 /// </summary>
@@ -25,6 +31,10 @@ public static class ListenerHandover
     public const string Take = "SRS-UPGRADE/1 TAKE";
     public const string Listeners = "SRS-UPGRADE/1 LISTENERS";
     public const string Took = "SRS-UPGRADE/1 TOOK";
+    public const string Draining = "SRS-UPGRADE/1 DRAINING";
+    public const string Media = "SRS-UPGRADE/1 MEDIA";
+    /// <summary>The LISTENERS message's last word when the old process serves its streams.</summary>
+    public const string MediaPrefix = "media=";
     public const int MaxMessage = 1024;
 
     /// <summary>How long the new process waits for the old one's answer.</summary>
@@ -65,7 +75,8 @@ public static class ListenerHandover
             }
             if (!text.StartsWith(Listeners, StringComparison.Ordinal))
                 throw new IOException($"unexpected answer '{text}'");
-            return new InheritedListeners(pid, path, conn, sockets, null);
+            var media = text.Split(' ').LastOrDefault(w => w.StartsWith(MediaPrefix, StringComparison.Ordinal))?[MediaPrefix.Length..];
+            return new InheritedListeners(pid, path, conn, sockets, null) { MediaSocket = string.IsNullOrEmpty(media) ? null : media };
         }
         catch (Exception e) when (e is SocketException or IOException or TimeoutException)
         {
@@ -88,6 +99,7 @@ public sealed class InheritedListeners
     private readonly List<Socket> _sockets;
     private readonly List<string> _taken = [];
     private Socket? _connection;
+    private Socket? _link;
 
     internal InheritedListeners(int? fromPid, string? path, Socket? connection, List<Socket> sockets, string? whyNone)
     {
@@ -103,6 +115,8 @@ public sealed class InheritedListeners
     /// <summary>The previous process, when one answered.</summary>
     public int? FromPid { get; }
     public string? Path { get; }
+    /// <summary>Where the previous process serves its streams (an abstract Unix socket name), when it does.</summary>
+    public string? MediaSocket { get; init; }
     /// <summary>Why nothing was received (null when a process answered).</summary>
     public string? WhyNone { get; }
     public int Received => _sockets.Count + _taken.Count;
@@ -124,7 +138,8 @@ public sealed class InheritedListeners
 
     /// <summary>
     /// Closes (our copies of) the received sockets no listener took, and tells the previous process
-    /// how many were taken, so it stops serving the upgrade socket.
+    /// how many were taken, so it stops serving the upgrade socket. When the previous process serves
+    /// its streams, the connection is kept as the upgrade link (<see cref="TakeLink"/>).
     /// </summary>
     public IReadOnlyList<string> Confirm()
     {
@@ -138,12 +153,17 @@ public sealed class InheritedListeners
         var conn = Interlocked.Exchange(ref _connection, null);
         if (conn is not null)
         {
+            var sent = true;
             try { conn.Send(Encoding.ASCII.GetBytes($"{ListenerHandover.Took} {_taken.Count}")); }
-            catch (SocketException) { } // it quit meanwhile: nothing to tell
-            conn.Dispose();
+            catch (SocketException) { sent = false; } // it quit meanwhile: nothing to tell
+            if (sent && MediaSocket is not null) _link = conn;
+            else conn.Dispose();
         }
         return unused;
     }
+
+    /// <summary>The upgrade link to the previous process, once confirmed (null when it serves no streams); the caller owns it.</summary>
+    public Socket? TakeLink() => Interlocked.Exchange(ref _link, null);
 
     /// <summary>Startup failed: close everything, tell the previous process nothing (it keeps serving).</summary>
     public void Abandon()
@@ -154,5 +174,6 @@ public sealed class InheritedListeners
             _sockets.Clear();
         }
         Interlocked.Exchange(ref _connection, null)?.Dispose();
+        Interlocked.Exchange(ref _link, null)?.Dispose();
     }
 }

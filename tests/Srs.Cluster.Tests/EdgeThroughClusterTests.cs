@@ -99,4 +99,33 @@ public class EdgeThroughClusterTests(ITestOutputHelper log)
         Assert.Single(await ClientsAsync(a, "dr", "rtmp-play"));
         Assert.Empty(await ClientsAsync(b, "dr", "rtmp-play"));
     }
+
+    [Fact]
+    public async Task When_its_origin_quits_the_edge_forward_moves_to_the_other_origin_and_the_origin_exits()
+    {
+        await using var cluster = await TestCluster.StartAsync(log, Conf + "\ngrace-start-wait = 300ms\ngrace-final-wait = 500ms", "origin", "origin", "edge");
+        var edge = cluster.Nodes[2];
+        await using var publisher = FfmpegProcess.Publish(Rtmp(edge, "mv"), TimeSpan.FromSeconds(60));
+        NodeProcess? holder = null;
+        await Poll.AssertAsync(async () =>
+        {
+            var address = (await TestCluster.OriginsAsync(edge, "mv"))?.FirstOrDefault();
+            holder = cluster.Nodes.Take(2).FirstOrDefault(n => cluster.Addresses[n] == address);
+            return holder is not null;
+        }, TimeSpan.FromSeconds(20), () => "an origin holds the forwarded stream\n" + edge.Output);
+        var other = cluster.Nodes.Take(2).Single(n => n != holder);
+
+        // The origin quits: it asks the edge's forward (which advertised the capability) to reconnect,
+        // and the forward moves to the origin the directory chooses, at a keyframe, without a break.
+        holder!.Signal(Posix.SIGQUIT);
+        await Poll.AssertAsync(() => other.IsPublishedAsync("mv"), TimeSpan.FromSeconds(20),
+            () => $"the forward moved\n--- holder ---\n{holder.Output}\n--- edge ---\n{edge.Output}");
+        Assert.Contains("asked to reconnect (NetConnection.Connect.ReconnectRequest)", holder.Output);
+        Assert.Contains("asked to reconnect, moving to origin", edge.Output);
+        Assert.DoesNotContain("edge forward of __defaultVhost__/live/mv to", edge.Output); // the session never ended
+        Assert.True((await holder.WaitForExitAsync(TimeSpan.FromSeconds(20))).HasValue, "the quitting origin has nothing left to wait for\n" + holder.Output);
+
+        await using var player = FfmpegProcess.Play(Rtmp(other, "mv"));
+        await Poll.AssertAsync(() => player.Frames > 25, TimeSpan.FromSeconds(20), () => "played on the other origin\n" + player.Errors);
+    }
 }

@@ -116,6 +116,48 @@ public sealed class ListenerHandoverTests(ITestOutputHelper output)
                          $"enabled={plainTaken.LingerState!.Enabled}, seconds={plainTaken.LingerState.LingerTime}");
     }
 
+    [Fact]
+    public async Task The_upgrade_link_names_both_media_sockets_says_when_the_old_process_drains_and_closes_when_it_exits()
+    {
+        using var old = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        old.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        old.Listen(16);
+        var set = new ListenerSet();
+        set.Add("rtmp", old);
+        var path = Path.Combine(Path.GetTempPath(), $"srs-upgrade-test-{Guid.NewGuid():N}.sock");
+        var server = new HandoverServer(path, set, NullLogger.Instance);
+        var successorMedia = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        server.SuccessorMedia += name => successorMedia.TrySetResult(name);
+        try
+        {
+            server.Start(mediaSocket: "srs-media-test");
+            var received = ListenerHandover.Request(path);
+            Assert.Equal("srs-media-test", received.MediaSocket);
+            using var taken = received.TakeFor("rtmp", old.LocalEndPoint!);
+            received.Confirm();
+            using var link = received.TakeLink();
+            Assert.NotNull(link);
+
+            var previous = new Srs.Actors.Upgrade.PreviousProcess(Environment.ProcessId, "srs-media-test");
+            var follow = PreviousProcessLink.FollowAsync(link, previous, "srs-media-next", NullLogger.Instance);
+            Assert.Equal("srs-media-next", await successorMedia.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+            Assert.False(previous.Draining);
+            // The old process sees the confirmation on its own task: its service-unbind may come first.
+            await server.UnbindAsync();
+            await Poll.AssertAsync(() => previous.Draining, TimeSpan.FromSeconds(5), () => "DRAINING reached the new process");
+            Assert.False(previous.Gone);
+            set.ReleaseAll();
+            server.Dispose();
+            await follow.WaitAsync(TimeSpan.FromSeconds(5));
+            Assert.True(previous.Gone);
+        }
+        finally
+        {
+            server.Dispose();
+            File.Delete(path);
+        }
+    }
+
     /// <summary>A listener, served by a HandoverServer and received back: (old Socket, its set, the received Socket).</summary>
     private static (Socket Old, ListenerSet Set, Socket Taken) HandOver()
     {
@@ -126,7 +168,7 @@ public sealed class ListenerHandoverTests(ITestOutputHelper output)
         set.Add("rtmp", old);
         var path = Path.Combine(Path.GetTempPath(), $"srs-upgrade-test-{Guid.NewGuid():N}.sock");
         using var server = new HandoverServer(path, set, NullLogger.Instance);
-        server.Start();
+        server.Start(mediaSocket: null);
         var received = ListenerHandover.Request(path);
         var taken = received.TakeFor("rtmp", old.LocalEndPoint!);
         Assert.NotNull(taken);

@@ -6,9 +6,9 @@ using Xunit.Abstractions;
 namespace Srs.Shutdown.Tests;
 
 /// <summary>
-/// Upgrade in place on bare metal (PRODUCT.md section 5): process B starts on A's configuration
-/// and takes over A's listening sockets (srs.upgrade-socket), SIGQUIT to A, while a client opens a
-/// new RTMP connection every 10 ms. Not one attempt may fail.
+/// Upgrade in place on bare metal: process B starts on A's configuration and takes over A's
+/// listening sockets (srs.upgrade-socket), then SIGQUIT to A. No connection attempt may fail, and
+/// a viewer B accepts gets the stream whose encoder is still on A.
 /// </summary>
 public sealed class UpgradeInPlaceTests(ITestOutputHelper output)
 {
@@ -43,9 +43,8 @@ public sealed class UpgradeInPlaceTests(ITestOutputHelper output)
 
         // The load runs from before B starts, through the handover, to A's exit.
         await Poll.AssertAsync(() => Volatile.Read(ref attempts) > 20, TimeSpan.FromSeconds(10), () => "load running");
-        await using var b = await NodeProcess.StartAsync(conf, output, ports);
+        await using var b = await SuccessorAsync(a, conf, ports);
         Assert.Contains($"took over 3 listening sockets from pid {a.Pid}", b.Output);
-        await Poll.AssertAsync(() => a.Output.Contains($"pid {b.Pid} took over 3 listening sockets"), TimeSpan.FromSeconds(5), () => "A saw the takeover\n" + a.Output);
 
         var beforeQuit = Volatile.Read(ref attempts);
         await Poll.AssertAsync(() => Volatile.Read(ref attempts) > beforeQuit + 30, TimeSpan.FromSeconds(10), () => "load running on both");
@@ -88,5 +87,142 @@ public sealed class UpgradeInPlaceTests(ITestOutputHelper output)
         }
 
         Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    [Fact]
+    public async Task A_viewer_the_new_process_accepts_gets_the_stream_the_old_one_still_holds_within_2s_over_rtmp_and_http_flv()
+    {
+        const string conf = QuickQuit;
+        var ports = FreePorts.Take(3);
+        await using var a = await NodeProcess.StartAsync(conf, output, ports);
+        var rtmpUrl = $"rtmp://127.0.0.1:{a.RtmpPort}/live/follow";
+        await using var publisher = FfmpegProcess.Publish(rtmpUrl, TimeSpan.FromSeconds(60));
+        await Poll.AssertAsync(() => a.IsPublishedAsync("follow"), TimeSpan.FromSeconds(15), () => "published on A\n" + a.Output);
+
+        await using var b = await SuccessorAsync(a, conf, ports);
+        Assert.Contains("streams published there are pulled from it until it exits", b.Output);
+        // A stops accepting: from then on every new viewer is B's, and the encoder is still A's.
+        a.Signal(Posix.SIGQUIT);
+        await Poll.AssertAsync(() => a.Output.Contains("quit phase service-unbind (unbinding) took"), TimeSpan.FromSeconds(10), () => "A unbound\n" + a.Output);
+        await Poll.AssertAsync(() => b.Output.Contains("the previous process (pid") && b.Output.Contains("drains"), TimeSpan.FromSeconds(5), () => "B told\n" + b.Output);
+
+        var clock = Stopwatch.StartNew();
+        await HeldPublisher.PlayFirstKeyframeAsync(b.RtmpPort, "live", "follow", TimeSpan.FromSeconds(2));
+        var rtmpMs = clock.ElapsedMilliseconds;
+        clock.Restart();
+        await FlvReader.FirstKeyframeAsync($"http://127.0.0.1:{b.HttpPort}/live/follow.flv", TimeSpan.FromSeconds(2));
+        var flvMs = clock.ElapsedMilliseconds;
+        Assert.Contains("media from origin previous-process", b.Output);
+        // A real player too, still connected later.
+        await using var player = FfmpegProcess.Play($"http://127.0.0.1:{b.HttpPort}/live/follow.flv");
+        await Poll.AssertAsync(() => player.Frames > 25, TimeSpan.FromSeconds(15), () => "ffmpeg on B receiving\n" + player.Errors + "\n" + b.Output);
+        output.WriteLine($"new viewers on B while the encoder is on A: first keyframe over RTMP after {rtmpMs} ms, over HTTP-FLV after {flvMs} ms");
+
+        Assert.False(a.HasExited, "A drains while its encoder streams\n" + a.Output);
+    }
+
+    [Fact]
+    public async Task The_encoder_moving_to_the_new_process_takes_the_stream_over_from_the_draining_old_one_and_viewers_stay_connected()
+    {
+        const string conf = QuickQuit;
+        var ports = FreePorts.Take(3);
+        await using var a = await NodeProcess.StartAsync(conf, output, ports);
+        var rtmpUrl = $"rtmp://127.0.0.1:{a.RtmpPort}/live/move";
+        await using var onA = FfmpegProcess.Publish(rtmpUrl, TimeSpan.FromSeconds(60));
+        await Poll.AssertAsync(() => a.IsPublishedAsync("move"), TimeSpan.FromSeconds(15), () => "published on A\n" + a.Output);
+        await using var b = await SuccessorAsync(a, conf, ports);
+        a.Signal(Posix.SIGQUIT);
+        await Poll.AssertAsync(() => b.Output.Contains("the previous process (pid") && b.Output.Contains("drains"), TimeSpan.FromSeconds(10), () => "B told\n" + b.Output);
+
+        // A viewer on B, fed through B's pull from A.
+        await using var viewer = StreamWatcher.Play(b.RtmpPort, "live", "move");
+        await Poll.AssertAsync(() => viewer.Frames > 25, TimeSpan.FromSeconds(10), () => "viewer on B receiving\n" + b.Output);
+        viewer.ResetGap();
+
+        // The encoder reconnects (a second ffmpeg stands for it; A no longer accepts, so it lands on B).
+        await using var onB = FfmpegProcess.Publish(rtmpUrl, TimeSpan.FromSeconds(60));
+        await Poll.AssertAsync(() => b.Output.Contains("takes the stream over from the pull from the previous process"), TimeSpan.FromSeconds(15),
+            () => "B took the stream over\n" + onB.Errors + "\n" + b.Output);
+        var framesAtTakeover = viewer.Frames;
+        await Poll.AssertAsync(() => viewer.Frames > framesAtTakeover + 50, TimeSpan.FromSeconds(15), () => "viewer fed by the new encoder\n" + b.Output);
+        output.WriteLine($"encoder moved from A to B: the viewer on B stayed connected, longest gap between two frames {viewer.MaxGap.TotalMilliseconds:F0} ms");
+        Assert.True(viewer.Connected, "the viewer on B stays connected: " + (viewer.Completion.IsCompleted ? viewer.Completion.Result : ""));
+        Assert.False(onB.HasExited, "the new publish was accepted\n" + onB.Errors);
+        Assert.True(viewer.MaxGap < TimeSpan.FromSeconds(1), $"longest gap {viewer.MaxGap.TotalMilliseconds:F0} ms");
+    }
+
+    [Fact]
+    public async Task A_publisher_honouring_the_reconnect_request_moves_to_the_new_process_and_no_viewer_on_either_sees_a_gap_over_1s()
+    {
+        const string conf = QuickQuit;
+        var ports = FreePorts.Take(3);
+        await using var a = await NodeProcess.StartAsync(conf, output, ports);
+        await using var publisher = await MovingPublisher.StartAsync(a.RtmpPort, "live", "moving", TimeSpan.FromSeconds(10));
+        await Poll.AssertAsync(() => a.IsPublishedAsync("moving"), TimeSpan.FromSeconds(15), () => "published on A\n" + a.Output);
+        // A viewer of A's (B does not exist yet).
+        var onA = StreamWatcher.Play(a.RtmpPort, "live", "moving");
+        await using var __ = onA;
+        await Poll.AssertAsync(() => onA.Frames > 25, TimeSpan.FromSeconds(10), () => "viewer on A receiving\n" + a.Output);
+        await using var b = await SuccessorAsync(a, conf, ports);
+
+        // A viewer that B accepted (both accept until A quits: try until one lands on B), fed through B's pull from A.
+        var viewer = await ViewerOnAsync(b, "moving");
+        await using var _ = viewer;
+        await Poll.AssertAsync(() => viewer.Frames > 25, TimeSpan.FromSeconds(10), () => "viewer on B receiving\n" + b.Output);
+        viewer.ResetGap();
+        onA.ResetGap();
+
+        a.Signal(Posix.SIGQUIT);
+        await Poll.AssertAsync(() => publisher.Moves == 1, TimeSpan.FromSeconds(15),
+            () => $"the publisher moved (error: {publisher.MoveError?.Message})\nA:\n{a.Output}\nB:\n{b.Output}");
+        Assert.Contains("asked to reconnect (NetConnection.Connect.ReconnectRequest)", a.Output);
+        await Poll.AssertAsync(() => b.Output.Contains("took the stream over from client edge-pull:previous-process (its first keyframe)"),
+            TimeSpan.FromSeconds(10), () => "B took over at the keyframe\n" + b.Output);
+        var framesAtMove = viewer.Frames;
+        var framesOnA = onA.Frames;
+        await Poll.AssertAsync(() => viewer.Frames > framesAtMove + 50, TimeSpan.FromSeconds(15), () => "viewer on B fed by the moved publisher\n" + b.Output);
+        // A's own viewer stays too: A pulls the stream back from B for it while it drains.
+        await Poll.AssertAsync(() => onA.Frames > framesOnA + 50, TimeSpan.FromSeconds(15), () => "viewer on A still fed\n" + a.Output);
+        output.WriteLine($"publisher moved from A to B by a reconnect request: longest gap between two frames for the viewer on B {viewer.MaxGap.TotalMilliseconds:F0} ms, on A {onA.MaxGap.TotalMilliseconds:F0} ms");
+        Assert.True(viewer.Connected, "the viewer on B stays connected");
+        Assert.True(onA.Connected, "the viewer on A stays connected");
+        Assert.True(viewer.MaxGap < TimeSpan.FromSeconds(1), $"longest gap on B {viewer.MaxGap.TotalMilliseconds:F0} ms");
+        Assert.True(onA.MaxGap < TimeSpan.FromSeconds(1), $"longest gap on A {onA.MaxGap.TotalMilliseconds:F0} ms");
+        Assert.Contains("media from origin next-process", a.Output);
+        // A's last viewer leaves: nothing keeps A, which exits.
+        await onA.DisposeAsync();
+        Assert.True((await a.WaitForExitAsync(TimeSpan.FromSeconds(15))).HasValue, "A exits once its last viewer left\n" + a.Output);
+    }
+
+    /// <summary>Grace waits short enough for tests: A stops accepting 300 ms after SIGQUIT.</summary>
+    private const string QuickQuit = "grace-start-wait = 300ms\n grace-final-wait = 500ms";
+
+    /// <summary>B, started on A's configuration: it has taken A's listening sockets, and A knows it.</summary>
+    private async Task<NodeProcess> SuccessorAsync(NodeProcess a, string conf, int[] ports)
+    {
+        var b = await NodeProcess.StartAsync(conf, output, ports);
+        await Poll.AssertAsync(() => a.Output.Contains($"pid {b.Pid} took over 3 listening sockets"), TimeSpan.FromSeconds(5), () => "A saw the takeover\n" + a.Output);
+        return b;
+    }
+
+    /// <summary>A viewer of <paramref name="stream"/> accepted by <paramref name="node"/> (its pull starts), among processes sharing the port.</summary>
+    private static async Task<StreamWatcher> ViewerOnAsync(NodeProcess node, string stream)
+    {
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var pulls = Count(node.Output, $"edge pull of __defaultVhost__/live/{stream} started");
+            var viewer = StreamWatcher.Play(node.RtmpPort, "live", stream);
+            if (await Poll.UntilAsync(() => Count(node.Output, $"edge pull of __defaultVhost__/live/{stream} started") > pulls, TimeSpan.FromSeconds(2)))
+                return viewer;
+            await viewer.DisposeAsync(); // the other process took it
+        }
+        throw new Xunit.Sdk.XunitException("no viewer landed on pid " + node.Pid);
+    }
+
+    private static int Count(string text, string what)
+    {
+        var n = 0;
+        for (var i = text.IndexOf(what, StringComparison.Ordinal); i >= 0; i = text.IndexOf(what, i + what.Length, StringComparison.Ordinal)) n++;
+        return n;
     }
 }

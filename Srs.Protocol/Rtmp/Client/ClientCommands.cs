@@ -8,7 +8,8 @@ namespace Srs.Protocol.Rtmp.Client;
 public static class ClientCommands
 {
     /// <summary>connect with app, flashVer, tcUrl and the capability numbers ffmpeg announces.</summary>
-    public static byte[] Connect(double transactionId, string app, string tcUrl, string flashVersion)
+    /// <param name="capsEx">Enhanced RTMP capabilities to advertise (<see cref="ReconnectRequest.CapsExReconnect"/>); 0 sends none.</param>
+    public static byte[] Connect(double transactionId, string app, string tcUrl, string flashVersion, int capsEx = 0)
     {
         var properties = new Amf0Object()
             .Add("app", app)
@@ -21,6 +22,7 @@ public static class ClientCommands
             .Add("videoCodecs", 252.0)
             .Add("videoFunction", 1.0)
             .Add("objectEncoding", 0.0);
+        if (capsEx != 0) properties.Add("capsEx", (double)capsEx);
         return new RtmpCommand(CommandNames.Connect, transactionId, properties, []).ToPayload();
     }
 

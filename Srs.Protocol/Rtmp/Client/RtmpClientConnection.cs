@@ -132,7 +132,7 @@ public sealed class RtmpClientConnection : IAsyncDisposable
             await WriteAsync(output => _writer.SetChunkSize(output, _options.ChunkSize), cancellationToken).ConfigureAwait(false);
         }
 
-        var reply = await CallAsync(id => ClientCommands.Connect(id, app, tcUrl, _options.FlashVersion), cancellationToken).ConfigureAwait(false);
+        var reply = await CallAsync(id => ClientCommands.Connect(id, app, tcUrl, _options.FlashVersion, _options.HonoursReconnect ? ReconnectRequest.CapsExReconnect : 0), cancellationToken).ConfigureAwait(false);
         var status = RtmpStatus.FromCommand(reply) ?? new RtmpStatus(StatusLevels.Status, "NetConnection.Connect.Success", "");
         if (status.IsError) throw new RtmpStatusException(status);
         return status;

@@ -21,5 +21,11 @@ public sealed record RtmpClientOptions
     /// </summary>
     public int MediaBufferCapacity { get; init; } = 1024;
 
+    /// <summary>
+    /// Advertise Enhanced RTMP's reconnect capability (capsEx) in connect: the caller then acts on
+    /// a <see cref="Messages.ReconnectRequest"/> it sees in <see cref="RtmpClientConnection.StatusReceived"/>.
+    /// </summary>
+    public bool HonoursReconnect { get; init; }
+
     public static RtmpClientOptions Default { get; } = new();
 }

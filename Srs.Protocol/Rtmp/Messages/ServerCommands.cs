@@ -12,13 +12,18 @@ public static class ServerCommands
     private static readonly string ServerVersion =
         typeof(ServerCommands).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
-    /// <summary>_result for connect: fmsVer/capabilities, then level/code/description/objectEncoding (NetConnection.Connect.Success).</summary>
-    public static byte[] ConnectResult(double transactionId, double objectEncoding)
+    /// <summary>
+    /// _result for connect: fmsVer/capabilities, then level/code/description/objectEncoding
+    /// (NetConnection.Connect.Success); <paramref name="capsEx"/>, when not 0, is the Enhanced RTMP
+    /// capabilities this server grants the client (the bits it asked for that are supported).
+    /// </summary>
+    public static byte[] ConnectResult(double transactionId, double objectEncoding, int capsEx = 0)
     {
         var properties = new Amf0Object()
             .Add("fmsVer", "FMS/" + FmsVersion)
             .Add("capabilities", 127.0)
             .Add("mode", 1.0);
+        if (capsEx != 0) properties.Add("capsEx", (double)capsEx);
         var data = new Amf0Object(isEcmaArray: true)
             .Add("version", FmsVersion)
             .Add("srs_sig", "SRS")

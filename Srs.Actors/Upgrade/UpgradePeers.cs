@@ -1,0 +1,34 @@
+using Srs.Actors.Cluster;
+
+namespace Srs.Actors.Upgrade;
+
+/// <summary>
+/// The other process of an upgrade in place, on an origin: the previous one while it runs (this
+/// node pulls the streams it lacks from it), or the next one once it has taken the listening
+/// sockets (a draining node pulls from it, for its own viewers, the streams whose encoders moved
+/// there). Each is reached on its private Unix socket, never on a port.
+/// </summary>
+public sealed class UpgradePeers(PreviousProcess? previous)
+{
+    private volatile OriginEndpoint? _next;
+
+    public PreviousProcess? Previous { get; } = previous;
+
+    /// <summary>The next process's media socket, while its upgrade link is open.</summary>
+    public OriginEndpoint? Next => _next;
+
+    public bool PreviousRuns => Previous is { Gone: false };
+
+    public void SetNext(string mediaSocket) => _next = new OriginEndpoint(OriginEndpoint.NextProcess, mediaSocket, 0);
+
+    public void NextGone() => _next = null;
+
+    /// <summary>Where a source of this node pulls from now: the previous process while it runs, else the next one; none otherwise.</summary>
+    public OriginEndpoint? PullFrom => PreviousRuns ? Previous!.Endpoint : _next;
+
+    /// <summary>
+    /// Whether a source without a publisher pulls: from the previous process while it runs; from the
+    /// next one only while this node drains (before that, its own encoders publish here).
+    /// </summary>
+    public bool WantsPull(bool draining) => PreviousRuns || (draining && _next is not null);
+}

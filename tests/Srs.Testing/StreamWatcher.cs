@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Srs.Protocol.Rtmp.Client;
+
+namespace Srs.Testing;
+
+/// <summary>
+/// A viewer on the project's own RTMP client that records what a person would notice: when the
+/// first video frame came, how many came, the longest wait between two of them (a frozen picture),
+/// and whether the connection is still open. Plays until disposed.
+/// </summary>
+public sealed class StreamWatcher : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _cts = new();
+    private readonly long _started = Stopwatch.GetTimestamp();
+    private long _frames;
+    private long _lastFrame;
+    private long _maxGapTicks;
+    private long _firstFrame;
+    private int _disposed;
+
+    private StreamWatcher(int port, string app, string stream) => Completion = RunAsync(port, app, stream);
+
+    /// <summary>Ends when the server closes the connection (or on dispose); holds the reason.</summary>
+    public Task<string> Completion { get; }
+    public long Frames => Interlocked.Read(ref _frames);
+    public bool Connected => !Completion.IsCompleted;
+
+    /// <summary>From the play to the first video frame; null before it.</summary>
+    public TimeSpan? FirstFrameAfter => Interlocked.Read(ref _firstFrame) is var t and > 0 ? Stopwatch.GetElapsedTime(_started, t) : null;
+
+    /// <summary>The longest time between two video frames so far.</summary>
+    public TimeSpan MaxGap => TimeSpan.FromTicks(Interlocked.Read(ref _maxGapTicks) * TimeSpan.TicksPerSecond / Stopwatch.Frequency);
+
+    /// <summary>Forgets the gaps seen so far: <see cref="MaxGap"/> then covers only what follows.</summary>
+    public void ResetGap() => Interlocked.Exchange(ref _maxGapTicks, 0);
+
+    public static StreamWatcher Play(int port, string app, string stream) => new(port, app, stream);
+
+    private async Task<string> RunAsync(int port, string app, string stream)
+    {
+        await Task.Yield();
+        using var tcp = new TcpClient { NoDelay = true };
+        try
+        {
+            await tcp.ConnectAsync("127.0.0.1", port, _cts.Token);
+            await using var rtmp = new RtmpClientConnection(tcp.GetStream());
+            await rtmp.HandshakeAsync(_cts.Token);
+            await rtmp.ConnectAsync(app, $"rtmp://127.0.0.1:{port}/{app}", _cts.Token);
+            await rtmp.CreateStreamAsync(_cts.Token);
+            await rtmp.PlayAsync(stream, _cts.Token);
+            await foreach (var message in rtmp.ReadMediaAsync(_cts.Token))
+            {
+                // Video frames only: a sequence header (AVC packet type 0) is not a picture.
+                if (message.TypeId != 9 || message.Payload.Length < 2 || message.Payload.Span[1] == 0) continue;
+                var now = Stopwatch.GetTimestamp();
+                var last = Interlocked.Exchange(ref _lastFrame, now);
+                if (last == 0) Interlocked.Exchange(ref _firstFrame, now);
+                else if (now - last > Interlocked.Read(ref _maxGapTicks)) Interlocked.Exchange(ref _maxGapTicks, now - last);
+                Interlocked.Increment(ref _frames);
+            }
+            return "the server ended the stream";
+        }
+        catch (OperationCanceledException) when (_cts.IsCancellationRequested)
+        {
+            return "disposed";
+        }
+        catch (Exception e)
+        {
+            return $"{e.GetType().Name}: {e.Message}";
+        }
+    }
+
+    /// <summary>Stops playing; a second call does nothing.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        _cts.Cancel();
+        await Completion;
+        _cts.Dispose();
+    }
+}
