@@ -8,7 +8,7 @@ namespace Srs.Actors.Configuration;
 /// </summary>
 public static class ConfigValidator
 {
-    private enum Kind { String, Bool, Duration, PositiveDuration, Int, EndPoint, Role, HostPortList, UrlList, UpgradeSocket }
+    private enum Kind { String, Bool, Duration, DurationOrOff, PositiveDuration, Int, EndPoint, Role, HostPortList, UrlList, UpgradeSocket }
 
     private static readonly Dictionary<string, Kind> Known = new()
     {
@@ -29,7 +29,7 @@ public static class ConfigValidator
         ["upgrade-socket"] = Kind.UpgradeSocket,
         ["grace-start-wait"] = Kind.Duration,
         ["grace-final-wait"] = Kind.Duration,
-        ["grace-max-wait"] = Kind.Duration,
+        ["grace-max-wait"] = Kind.DurationOrOff,
         ["force-grace-quit"] = Kind.Bool,
         ["source.idle-timeout"] = Kind.Duration,
         ["gop-cache"] = Kind.Bool,
@@ -99,6 +99,8 @@ public static class ConfigValidator
     {
         Kind.Bool => Try(() => { c.GetBoolean(path); return null; }, "must be on or off"),
         Kind.Duration => Try(() => c.GetTimeSpan(path) >= TimeSpan.Zero ? null : "must not be negative", "must be a duration such as 3s or 500ms"),
+        Kind.DurationOrOff => Try(() => SrsSettings.ParseDurationOrOff(c, path, TimeSpan.Zero) is not { } d || d >= TimeSpan.Zero ? null : "must not be negative",
+            "must be a duration such as 10m, or off"),
         Kind.PositiveDuration => Try(() => c.GetTimeSpan(path) > TimeSpan.Zero ? null : "must be longer than zero", "must be a duration such as 3s or 500ms"),
         Kind.Int => Try(() => { c.GetInt(path); return null; }, "must be a whole number"),
         Kind.EndPoint => Try(() => { SrsSettings.ParseEndPoint(c.GetString(path)); return null; }),

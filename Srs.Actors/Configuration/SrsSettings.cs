@@ -28,7 +28,14 @@ public sealed record SrsSettings
     public string? UpgradeSocket { get; init; } = DefaultUpgradeSocket(new IPEndPoint(IPAddress.Any, 1935));
     public TimeSpan GraceStartWait { get; init; } = TimeSpan.FromMilliseconds(2300);
     public TimeSpan GraceFinalWait { get; init; } = TimeSpan.FromMilliseconds(3200);
-    public TimeSpan? GraceMaxWait { get; init; }
+    /// <summary>
+    /// How long a graceful quit waits for its clients before it closes the rest; null (<c>off</c>):
+    /// as long as they stay. The default ends every upgrade, an encoder that ignores the reconnect
+    /// request included, while the new process serves everyone new meanwhile (docs/operations.md).
+    /// </summary>
+    public TimeSpan? GraceMaxWait { get; init; } = DefaultGraceMaxWait;
+
+    public static readonly TimeSpan DefaultGraceMaxWait = TimeSpan.FromMinutes(10);
     public bool ForceGraceQuit { get; init; }
     public TimeSpan SourceIdleTimeout { get; init; } = TimeSpan.FromSeconds(3);
     public bool GopCache { get; init; } = true;
@@ -77,7 +84,7 @@ public sealed record SrsSettings
             UpgradeSocket = ParseUpgradeSocket(c.GetString("upgrade-socket", "auto"), rtmpListen),
             GraceStartWait = c.GetTimeSpan("grace-start-wait", TimeSpan.FromMilliseconds(2300)),
             GraceFinalWait = c.GetTimeSpan("grace-final-wait", TimeSpan.FromMilliseconds(3200)),
-            GraceMaxWait = c.HasPath("grace-max-wait") ? c.GetTimeSpan("grace-max-wait") : null,
+            GraceMaxWait = ParseDurationOrOff(c, "grace-max-wait", DefaultGraceMaxWait),
             ForceGraceQuit = c.GetBoolean("force-grace-quit", false),
             SourceIdleTimeout = c.GetTimeSpan("source.idle-timeout", TimeSpan.FromSeconds(3)),
             GopCache = c.GetBoolean("gop-cache", true),
@@ -99,6 +106,12 @@ public sealed record SrsSettings
             Hooks = HookSettings.FromConfig(c.GetConfig("hooks")),
         };
     }
+
+    /// <summary>A duration, or <c>off</c> (null); <paramref name="fallback"/> when the key is absent.</summary>
+    public static TimeSpan? ParseDurationOrOff(Config c, string path, TimeSpan fallback) =>
+        !c.HasPath(path) ? fallback
+        : string.Equals(c.GetString(path), "off", StringComparison.OrdinalIgnoreCase) ? null
+        : c.GetTimeSpan(path);
 
     public static NodeRole ParseRole(string value) => value.ToLowerInvariant() switch
     {

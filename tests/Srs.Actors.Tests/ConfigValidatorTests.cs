@@ -33,6 +33,17 @@ public class ConfigValidatorTests
         Assert.Equal(1, SrsSettings.FromConfig(ConfigurationFactory.ParseString("srs.mw-phases = 1").WithFallback(ConfigurationFactory.ParseString(Base))).MergePhases);
     }
 
+    [Fact]
+    public void GraceMaxWait_DefaultsToTenMinutes_OffMeansNoBound()
+    {
+        SrsSettings With(string extra) => SrsSettings.FromConfig(ConfigurationFactory.ParseString(extra).WithFallback(ConfigurationFactory.ParseString(Base)));
+        Assert.Equal(TimeSpan.FromMinutes(10), With("").GraceMaxWait);
+        Assert.Equal(TimeSpan.FromSeconds(90), With("srs.grace-max-wait = 90s").GraceMaxWait);
+        Assert.Null(With("srs.grace-max-wait = off").GraceMaxWait);
+        Assert.Empty(Validate("srs.grace-max-wait = off"));
+        Assert.Contains(Validate("srs.grace-max-wait = forever"), e => e.StartsWith("srs.grace-max-wait:") && e.Contains("or off"));
+    }
+
     [Theory]
     [InlineData("srs.role = relay", "srs.role:")]
     [InlineData("srs.rtmp.listen = \"nowhere\"", "srs.rtmp.listen:")]
