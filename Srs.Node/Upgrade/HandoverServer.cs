@@ -205,7 +205,12 @@ public sealed class HandoverServer : IServiceListener, IDisposable
             }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
-        lock (_gate) if (_disposed) return; // this process is exiting: it closed the link itself
+        lock (_gate)
+        {
+            if (_disposed) return; // this process is exiting: it closed the link itself
+            _successors.Remove(link);
+        }
+        link.Dispose();
         _log.LogInformation("pid {Pid}, which took over the listening sockets, has exited", pid);
         SuccessorGone?.Invoke();
     }
@@ -216,18 +221,10 @@ public sealed class HandoverServer : IServiceListener, IDisposable
         catch (Exception e) when (e is SocketException or ObjectDisposedException) { } // it has gone: nothing to tell
     }
 
-    /// <summary>A successor took the listening sockets and still runs (its upgrade link is open: readable only once it closed).</summary>
+    /// <summary>A successor took the listening sockets and still runs (its upgrade link is open).</summary>
     public bool HasSuccessor
     {
-        get
-        {
-            lock (_gate)
-                return _successors.Any(link =>
-                {
-                    try { return !(link.Poll(0, SelectMode.SelectRead) && link.Available == 0); }
-                    catch (Exception e) when (e is SocketException or ObjectDisposedException) { return false; }
-                });
-        }
+        get { lock (_gate) return _successors.Count > 0; }
     }
 
     /// <summary>Stops answering; removes the path unless a successor has taken it.</summary>

@@ -66,7 +66,14 @@ public sealed class UpgradeMediaSocket : IDisposable
                 await Task.Delay(100, CancellationToken.None);
                 continue;
             }
-            var (pid, uid) = UnixFdPassing.PeerCredentials(client);
+            int pid;
+            uint uid;
+            try { (pid, uid) = UnixFdPassing.PeerCredentials(client); }
+            catch (SocketException)
+            {
+                client.Dispose(); // gone before it could be asked who it is
+                continue;
+            }
             if (uid != UnixFdPassing.EffectiveUserId && uid != 0)
             {
                 _log.LogWarning("upgrade media socket: refusing pid {Pid} of another user (uid {Uid})", pid, uid);

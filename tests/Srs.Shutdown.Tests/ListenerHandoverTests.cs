@@ -146,6 +146,7 @@ public sealed class ListenerHandoverTests(ITestOutputHelper output)
             await server.UnbindAsync();
             await Poll.AssertAsync(() => previous.Draining, TimeSpan.FromSeconds(5), () => "DRAINING reached the new process");
             Assert.False(previous.Gone);
+            Assert.True(server.HasSuccessor); // so the old process asks its publishers to move
             set.ReleaseAll();
             server.Dispose();
             await follow.WaitAsync(TimeSpan.FromSeconds(5));
