@@ -35,12 +35,14 @@ public sealed class EdgeLinks(StreamKey key, IActorRef directory, SrsSettings se
         : null;
 
     /// <summary>
-    /// Whether a new publisher may replace <paramref name="publisherId"/> instead of being refused:
-    /// only a pull from the previous process, and only once that process drains (its encoder is
-    /// then moving here). A second encoder while it still serves is refused as anywhere else.
+    /// Whether <paramref name="newId"/> may replace the publisher <paramref name="publisherId"/>
+    /// (at its first keyframe) instead of being refused: a pull from the previous process, once that
+    /// process drains (its encoder is then moving here), or a pull replaced by this source's puller
+    /// itself (the stream moved to another origin). A second encoder is refused as anywhere else.
     /// </summary>
-    public bool MayTakeOver(string? publisherId) =>
-        peers?.Previous is { Draining: true } or { Gone: true } && EdgePuller.IsPreviousProcessPull(publisherId);
+    public bool MayTakeOver(string? publisherId, string newId) =>
+        (peers?.Previous is { Draining: true } or { Gone: true } && EdgePuller.IsPreviousProcessPull(publisherId))
+        || (EdgePuller.IsClientId(publisherId) && EdgePuller.IsClientId(newId));
 
     /// <summary>A pull is running or starting: the source's players wait for it rather than being closed as the node drains.</summary>
     public bool Pulling => Puller is not null;

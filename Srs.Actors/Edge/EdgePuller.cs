@@ -17,10 +17,12 @@ namespace Srs.Actors.Edge;
 /// source has players and no local publisher. It watches the origin directory for the stream,
 /// plays the stream from the first candidate origin over RTMP and feeds the source as its
 /// publisher (<c>Publish("edge-pull:host:port", Self)</c>, then every media message with Self as
-/// sender). When the upstream ends, stays silent for <see cref="SilenceTimeout"/>, or its origin
-/// no longer holds the stream, it unpublishes and pulls again from the origin the directory
-/// names now; the source's players stay connected (a new publish is a new epoch: their
-/// timestamps continue, and the new origin sends its sequence headers first).
+/// sender). When the upstream ends or stays silent for <see cref="SilenceTimeout"/>, it
+/// unpublishes and pulls again from the origin the directory names now. When the directory shows
+/// the stream on another origin while the pull still carries media (the encoder moved there), the
+/// new pull starts beside the old one and takes the stream over at its first keyframe; only then
+/// is the old one stopped (make before break). Either way the source's players stay connected (a
+/// new publish is a new epoch: their timestamps continue, the new origin's headers come first).
 /// </summary>
 /// <remarks>The socket work runs in a <see cref="PullSession"/> task this actor owns; the actor only orchestrates.</remarks>
 public sealed class EdgePuller : ReceiveActor, IWithTimers
@@ -36,6 +38,9 @@ public sealed class EdgePuller : ReceiveActor, IWithTimers
         public static readonly Retry Instance = new();
     }
 
+    /// <summary>Session <paramref name="Session"/> has fed the source its first keyframe: it has the stream now.</summary>
+    private sealed record Switched(int Session);
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly StreamKey _key;
     private readonly IActorRef _directory;
@@ -43,6 +48,8 @@ public sealed class EdgePuller : ReceiveActor, IWithTimers
     private readonly ServerStats _stats;
     private readonly UpstreamPlan _plan = new();
     private PullSession? _session;
+    /// <summary>A pull from the origin that holds the stream now, started while <see cref="_session"/> still feeds the source.</summary>
+    private PullSession? _next;
     private int _sessionId;
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -61,7 +68,8 @@ public sealed class EdgePuller : ReceiveActor, IWithTimers
         _limits = limits;
         _stats = stats;
         Receive<OriginCandidates>(m => m.Key == _key, OnCandidates);
-        Receive<UpstreamSession.Ended>(m => m.Session == _sessionId, OnEnded);
+        Receive<UpstreamSession.Ended>(OnEnded);
+        Receive<Switched>(OnSwitched);
         Receive<Retry>(_ => _directory.Tell(new ResolveOrigin(_key)));
     }
 
@@ -75,6 +83,7 @@ public sealed class EdgePuller : ReceiveActor, IWithTimers
     {
         _directory.Tell(new UnwatchOrigin(_key, Self));
         _session?.Stop("the pull stopped (no player left)");
+        _next?.Stop("the pull stopped (no player left)");
         _log.Info("edge pull of {0} stopped", _key);
     }
 
@@ -88,11 +97,34 @@ public sealed class EdgePuller : ReceiveActor, IWithTimers
             Timers.Cancel("retry");
             Connect();
         }
-        else if (m.Origins.Count > 0 && !m.Origins.Contains(_session.Origin))
+        else if (m.Origins.Count > 0 && !m.Origins.Contains(_session.Origin) && (_next is null || !m.Origins.Contains(_next.Origin)))
         {
             // The stream moved. (An empty list keeps the connection: the origin may get it back.)
-            _session.Stop($"origin {_session.Origin} no longer holds the stream");
+            _next?.Stop("the stream moved again");
+            if (!_session.HasPublished)
+            {
+                _session.Stop($"origin {_session.Origin} no longer holds the stream");
+                return;
+            }
+            // Make before break: the new pull takes over at its first keyframe, the old one feeds the players until then.
+            _next = StartSession(m.Origins[0]);
+            _log.Info("edge pull of {0}: the stream moved from origin {1} to {2}, pulling from both until a keyframe", _key, _session.Origin, _next.Origin);
         }
+    }
+
+    private void OnSwitched(Switched m)
+    {
+        if (_next?.Id != m.Session) return; // a first session, or one that was replaced: nothing to leave
+        var old = _session!;
+        (_session, _next) = (_next, null);
+        old.Stop($"moved to origin {_session.Origin}");
+    }
+
+    private PullSession StartSession(OriginEndpoint origin)
+    {
+        var session = new PullSession(++_sessionId, origin, _key, Context.Parent, Self, _limits, _stats, _log);
+        session.Start(Self);
+        return session;
     }
 
     private void Connect()
@@ -104,14 +136,35 @@ public sealed class EdgePuller : ReceiveActor, IWithTimers
             Timers.StartSingleTimer("retry", Retry.Instance, wait);
             return;
         }
-        _sessionId++;
-        _session = new PullSession(_sessionId, origin, _key, Context.Parent, Self, _limits, _stats, _log);
         _log.Info("edge pull of {0}: connecting to origin {1}", _key, origin);
-        _session.Start(Self);
+        _session = StartSession(origin);
     }
 
     private void OnEnded(UpstreamSession.Ended m)
     {
+        if (m.Session == _next?.Id)
+        {
+            // The new pull failed: the old one goes on (and ends by itself if its origin lost the stream).
+            _next = null;
+            Context.Parent.Tell(new Unpublish(ClientId(m.Origin)));
+            _log.Info("edge pull of {0} from {1} ended before it took over: {2}", _key, m.Origin, m.Reason);
+            return;
+        }
+        if (m.Session != _session?.Id)
+        {
+            // A pull that was left after a move: it no longer feeds the source.
+            Context.Parent.Tell(new Unpublish(ClientId(m.Origin)));
+            _log.Info("edge pull of {0} from {1} ended: {2}", _key, m.Origin, m.Reason);
+            return;
+        }
+        if (_next is not null)
+        {
+            // The old pull ended before the new one's first keyframe: the new one has the stream now.
+            Context.Parent.Tell(new Unpublish(ClientId(m.Origin)));
+            (_session, _next) = (_next, null);
+            _log.Info("edge pull of {0} from {1} ended: {2}; origin {3} has it now", _key, m.Origin, m.Reason, _session.Origin);
+            return;
+        }
         _session = null;
         // The source ignores this unless the session had published.
         Context.Parent.Tell(new Unpublish(ClientId(m.Origin)));
@@ -131,8 +184,12 @@ public sealed class EdgePuller : ReceiveActor, IWithTimers
     {
         private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
         private volatile bool _published;
+        private bool _switched;
 
         protected override bool CarriedMedia => _published;
+
+        /// <summary>It has published to the source (media came from its origin).</summary>
+        public bool HasPublished => _published;
 
         protected override async Task<string> RunAsync(CancellationToken ct)
         {
@@ -165,7 +222,16 @@ public sealed class EdgePuller : ReceiveActor, IWithTimers
                         RtmpMedia.ToPackets(message, epoch, packets);
                         log.Info("edge pull of {0}: media from origin {1} (epoch {2})", key, Origin, epoch);
                     }
-                    foreach (var p in packets) source.Tell(p, puller);
+                    foreach (var p in packets)
+                    {
+                        source.Tell(p, puller);
+                        // The source switches to a pull that takes over at its first keyframe: the puller may then leave the old one.
+                        if (!_switched && p.IsKeyframe && !p.IsHeader)
+                        {
+                            _switched = true;
+                            puller.Tell(new Switched(Id));
+                        }
+                    }
                     packets.Clear();
                 }
                 return "the origin closed the connection";

@@ -17,6 +17,8 @@ internal abstract class UpstreamSession(int id, OriginEndpoint origin)
     private readonly CancellationTokenSource _cts = new();
     private string? _stopReason;
 
+    public int Id => id;
+
     public OriginEndpoint Origin => origin;
 
     /// <summary>Why <see cref="Stop"/> was called, if it was: the session's end reason then.</summary>

@@ -71,6 +71,8 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
     private string? _publisherId;
     private IActorRef? _publisher;
     private int _epoch;
+    /// <summary>The epoch of the current publisher's packets: a pull being replaced shares its sender (the puller) with the new one.</summary>
+    private int _publisherEpoch;
     private int _idleGeneration;
     private MediaPacket? _metaData;
     private MediaPacket? _videoHeader;
@@ -149,22 +151,22 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
     {
         if (_publisher is not null && _publisherId != m.ClientId)
         {
-            if (_edge?.MayTakeOver(_publisherId) != true || (_incoming is not null && _incoming.ClientId != m.ClientId))
+            if (_edge?.MayTakeOver(_publisherId, m.ClientId) != true || (_incoming is not null && _incoming.ClientId != m.ClientId))
             {
                 Sender.Tell(new PublishRejected($"stream {_key} is already published by client {_publisherId}"));
                 return;
             }
-            // The encoder moved here from the draining previous process: the pull feeds the
-            // players until the encoder's first keyframe, then stops (through the edge links).
+            // The encoder moved here from the draining previous process, or the stream to another
+            // origin: the current pull feeds the players until the new publisher's first keyframe.
             _incoming = new IncomingPublisher(m.ClientId, m.Connection, ++_epoch);
             Timers.StartSingleTimer("takeover", TakeoverDue.Instance, TakeoverWait);
             Sender.Tell(new PublishAccepted(Self, _incoming.Epoch));
-            _log.Info("source {0}: client {1} takes the stream over from the pull from the previous process, at its first keyframe", _key, m.ClientId);
+            _log.Info("source {0}: client {1} takes the stream over from client {2}, at its first keyframe", _key, m.ClientId, _publisherId);
             return;
         }
         _publisherId = m.ClientId;
         _publisher = m.Connection;
-        _epoch++;
+        _publisherEpoch = ++_epoch;
         // A new publisher brings its own headers; the old GOP cannot be decoded with them.
         _gop.Clear();
         _metaData = _videoHeader = _audioHeader = null;
@@ -203,12 +205,13 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
 
     private void OnMedia(MediaPacket packet)
     {
-        if (Sender.Equals(_publisher)) Accept(packet);
-        else if (_incoming is not null && Sender.Equals(_incoming.Connection) && _incoming.Take(packet))
+        if (_incoming is not null && packet.Epoch == _incoming.Epoch && Sender.Equals(_incoming.Connection))
         {
+            if (!_incoming.Take(packet)) return;
             CompleteTakeover("its first keyframe");
             Accept(packet);
         }
+        else if (Sender.Equals(_publisher) && packet.Epoch == _publisherEpoch) Accept(packet);
         // Anything else: late packets of a publisher that has gone.
     }
 
@@ -221,6 +224,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         _log.Info("source {0}: client {1} took the stream over from client {2} ({3})", _key, incoming.ClientId, _publisherId ?? "none", why);
         _publisherId = incoming.ClientId;
         _publisher = incoming.Connection;
+        _publisherEpoch = incoming.Epoch;
         _streamStats.PublisherClientId = incoming.ClientId;
         _gop.Clear();
         _metaData = _videoHeader = _audioHeader = null;

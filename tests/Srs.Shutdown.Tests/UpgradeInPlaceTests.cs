@@ -141,7 +141,7 @@ public sealed class UpgradeInPlaceTests(ITestOutputHelper output)
 
         // The encoder reconnects (a second ffmpeg stands for it; A no longer accepts, so it lands on B).
         await using var onB = FfmpegProcess.Publish(rtmpUrl, TimeSpan.FromSeconds(60));
-        await Poll.AssertAsync(() => b.Output.Contains("takes the stream over from the pull from the previous process"), TimeSpan.FromSeconds(15),
+        await Poll.AssertAsync(() => b.Output.Contains("takes the stream over from client edge-pull:previous-process"), TimeSpan.FromSeconds(15),
             () => "B took the stream over\n" + onB.Errors + "\n" + b.Output);
         var framesAtTakeover = viewer.Frames;
         await Poll.AssertAsync(() => viewer.Frames > framesAtTakeover + 50, TimeSpan.FromSeconds(15), () => "viewer fed by the new encoder\n" + b.Output);

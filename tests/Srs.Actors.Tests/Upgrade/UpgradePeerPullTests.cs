@@ -35,9 +35,13 @@ public class UpgradePeerPullTests : TestKit
         registry.Tell(new SourceEnvelope(Key, new Play("p1", CreateTestProbe().Ref, new PlayerQueue(TimeSpan.FromSeconds(10)))), TestActor);
         ExpectMsg<PlayAccepted>();
         directory.ExpectMsg<WatchOrigin>();
-        registry.Tell(new SourceEnvelope(Key, new Publish(pullId, CreateTestProbe().Ref)), TestActor);
+        LastSender = CreateTestProbe().Ref;
+        registry.Tell(new SourceEnvelope(Key, new Publish(pullId, LastSender)), TestActor);
         ExpectMsg<PublishAccepted>();
     }
+
+    /// <summary>The connection (puller) of the last <see cref="PlayAndPull"/>'s pull.</summary>
+    private IActorRef LastSender { get; set; } = ActorRefs.Nobody;
 
     [Fact]
     public void A_publish_is_refused_while_the_previous_process_serves_and_takes_the_stream_over_once_it_drains()
@@ -146,6 +150,24 @@ public class UpgradePeerPullTests : TestKit
         registry.Tell(Drain.Instance, TestActor);
         viewer.ExpectMsg<Srs.Actors.Connections.ConnectionProtocol.Kick>();
         directory.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void An_edge_pull_replaced_by_its_puller_hands_over_at_the_new_pulls_first_keyframe()
+    {
+        var directory = CreateTestProbe();
+        var registry = Registry(directory.Ref, peers: null, NodeRole.Edge);
+        var oldPull = EdgePuller.ClientId(new OriginEndpoint("static", "10.0.0.1", 1935));
+        PlayAndPull(registry, directory, oldPull);
+        // The stream moved to another origin: the same puller publishes a second pull.
+        var puller = LastSender;
+        var newPull = EdgePuller.ClientId(new OriginEndpoint("static", "10.0.0.2", 1935));
+        registry.Tell(new SourceEnvelope(Key, new Publish(newPull, puller)), TestActor);
+        var accepted = ExpectMsg<PublishAccepted>();
+        accepted.Source.Tell(Packets.VideoHeader(epoch: accepted.Epoch), puller);
+        AwaitAssert(() => Assert.Equal(oldPull, _stats.Streams.Values.Single().PublisherClientId));
+        accepted.Source.Tell(Packets.Keyframe(40, epoch: accepted.Epoch), puller);
+        AwaitAssert(() => Assert.Equal(newPull, _stats.Streams.Values.Single().PublisherClientId));
     }
 
     [Fact]
