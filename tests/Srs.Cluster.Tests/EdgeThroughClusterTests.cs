@@ -37,17 +37,11 @@ public class EdgeThroughClusterTests(ITestOutputHelper log)
         var edge = cluster.Nodes[2];
         await using var publisher = FfmpegProcess.Publish(Rtmp(edge, "fwd"), TimeSpan.FromSeconds(60));
 
-        NodeProcess? holder = null;
-        await Poll.AssertAsync(async () =>
-        {
-            var address = (await TestCluster.OriginsAsync(edge, "fwd"))?.FirstOrDefault();
-            holder = cluster.Nodes.Take(2).FirstOrDefault(n => cluster.Addresses[n] == address);
-            return holder is not null;
-        }, TimeSpan.FromSeconds(20), () => "an origin holds the forwarded stream\n" + edge.Output);
+        var holder = await HolderAsync(cluster, edge, "fwd");
 
-        await using var player = FfmpegProcess.Play(Rtmp(holder!, "fwd"));
+        await using var player = FfmpegProcess.Play(Rtmp(holder, "fwd"));
         await Poll.AssertAsync(() => player.Frames > 25, TimeSpan.FromSeconds(20), () => "played on the origin\n" + player.Errors);
-        Assert.Single(await ClientsAsync(holder!, "fwd", "fmle-publish"));
+        Assert.Single(await ClientsAsync(holder, "fwd", "fmle-publish"));
     }
 
     [Fact]
@@ -106,18 +100,12 @@ public class EdgeThroughClusterTests(ITestOutputHelper log)
         await using var cluster = await TestCluster.StartAsync(log, Conf + "\ngrace-start-wait = 300ms\ngrace-final-wait = 500ms", "origin", "origin", "edge");
         var edge = cluster.Nodes[2];
         await using var publisher = FfmpegProcess.Publish(Rtmp(edge, "mv"), TimeSpan.FromSeconds(60));
-        NodeProcess? holder = null;
-        await Poll.AssertAsync(async () =>
-        {
-            var address = (await TestCluster.OriginsAsync(edge, "mv"))?.FirstOrDefault();
-            holder = cluster.Nodes.Take(2).FirstOrDefault(n => cluster.Addresses[n] == address);
-            return holder is not null;
-        }, TimeSpan.FromSeconds(20), () => "an origin holds the forwarded stream\n" + edge.Output);
+        var holder = await HolderAsync(cluster, edge, "mv");
         var other = cluster.Nodes.Take(2).Single(n => n != holder);
 
         // The origin quits: it asks the edge's forward (which advertised the capability) to reconnect,
         // and the forward moves to the origin the directory chooses, at a keyframe, without a break.
-        holder!.Signal(Posix.SIGQUIT);
+        holder.Signal(Posix.SIGQUIT);
         await Poll.AssertAsync(() => other.IsPublishedAsync("mv"), TimeSpan.FromSeconds(20),
             () => $"the forward moved\n--- holder ---\n{holder.Output}\n--- edge ---\n{edge.Output}");
         Assert.Contains("asked to reconnect (NetConnection.Connect.ReconnectRequest)", holder.Output);
@@ -127,5 +115,18 @@ public class EdgeThroughClusterTests(ITestOutputHelper log)
 
         await using var player = FfmpegProcess.Play(Rtmp(other, "mv"));
         await Poll.AssertAsync(() => player.Frames > 25, TimeSpan.FromSeconds(20), () => "played on the other origin\n" + player.Errors);
+    }
+
+    /// <summary>The origin (of the cluster's first two nodes) that the edge's directory says holds <paramref name="stream"/>, once it does.</summary>
+    private static async Task<NodeProcess> HolderAsync(TestCluster cluster, NodeProcess edge, string stream)
+    {
+        NodeProcess? holder = null;
+        await Poll.AssertAsync(async () =>
+        {
+            var address = (await TestCluster.OriginsAsync(edge, stream))?.FirstOrDefault();
+            holder = cluster.Nodes.Take(2).FirstOrDefault(n => cluster.Addresses[n] == address);
+            return holder is not null;
+        }, TimeSpan.FromSeconds(20), () => $"an origin holds the forwarded stream {stream}\n" + edge.Output);
+        return holder!;
     }
 }
