@@ -10,6 +10,7 @@ namespace Srs.Bench.Rtmp;
 public sealed class RtmpStreamClient : IAsyncDisposable
 {
     private static readonly RtmpClientOptions Options = new() { ChunkSize = 60000 };
+    private static readonly RtmpClientOptions MovingOptions = Options with { HonoursReconnect = true };
 
     private readonly TcpClient _tcp;
 
@@ -22,14 +23,15 @@ public sealed class RtmpStreamClient : IAsyncDisposable
     public RtmpClientConnection Rtmp { get; }
 
     /// <summary>Throws what the connection or the client throws (SocketException, IOException, RtmpStatusException ...).</summary>
-    public static async Task<RtmpStreamClient> OpenAsync(RtmpUrl url, CancellationToken ct)
+    /// <param name="honoursReconnect">Advertise the reconnect capability in connect (a publisher that follows the request).</param>
+    public static async Task<RtmpStreamClient> OpenAsync(RtmpUrl url, CancellationToken ct, bool honoursReconnect = false)
     {
         var tcp = new TcpClient { NoDelay = true };
         RtmpStreamClient? client = null;
         try
         {
             await tcp.ConnectAsync(url.Host, url.Port, ct);
-            client = new RtmpStreamClient(tcp, new RtmpClientConnection(tcp.GetStream(), Options));
+            client = new RtmpStreamClient(tcp, new RtmpClientConnection(tcp.GetStream(), honoursReconnect ? MovingOptions : Options));
             await client.Rtmp.HandshakeAsync(ct);
             await client.Rtmp.ConnectAsync(url.App, url.TcUrl, ct);
             await client.Rtmp.CreateStreamAsync(ct);

@@ -9,7 +9,8 @@ namespace Srs.Bench.Rtmp;
 /// <summary>
 /// One RTMP publisher of a <see cref="SyntheticStream"/>: TCP connect, handshake, connect,
 /// createStream, publish, metadata and sequence headers, then frames paced in real time for the
-/// duration (or until stopped), then deleteStream and close.
+/// duration (or until stopped), then deleteStream and close. It honours the server's reconnect
+/// requests (a node quitting for an upgrade), moving make before break (<see cref="RtmpPublisher"/>).
 /// </summary>
 public static class StreamPublisher
 {
@@ -34,9 +35,7 @@ public static class StreamPublisher
         string? error = null;
         try
         {
-            await using var client = await RtmpStreamClient.OpenAsync(url, ct);
-            var rtmp = client.Rtmp;
-            await rtmp.PublishAsync(url.Stream, ct);
+            await using var rtmp = await RtmpPublisher.StartAsync((tcUrl, t) => OpenAsync(url, tcUrl, t), url.Stream, ct);
             var publishStart = Stopwatch.GetTimestamp();
             setup = Stopwatch.GetElapsedTime(started, publishStart);
             limit.CancelAfter(duration + TimeSpan.FromSeconds(30));
@@ -44,7 +43,7 @@ public static class StreamPublisher
 
             await rtmp.SendMetaDataAsync(stream.MetaData(), ct);
             foreach (var header in stream.Headers())
-                await rtmp.SendMessageAsync(ChunkStreamOf(header), header.TypeId, header.Timestamp, header.Payload, ct);
+                await rtmp.SendAsync(ChunkStreamOf(header), header.TypeId, header.Timestamp, header.Payload, ct);
 
             var clock = Stopwatch.GetTimestamp();
             foreach (var frame in stream.Frames((uint)duration.TotalMilliseconds))
@@ -56,13 +55,12 @@ public static class StreamPublisher
                     catch (OperationCanceledException) when (stop.IsCancellationRequested && !ct.IsCancellationRequested) { }
                 }
                 if (stop.IsCancellationRequested) break;
-                await rtmp.SendMessageAsync(ChunkStreamOf(frame), frame.TypeId, frame.Timestamp, frame.Payload, ct);
+                await rtmp.SendAsync(ChunkStreamOf(frame), frame.TypeId, frame.Timestamp, frame.Payload, ct);
                 frames++;
                 bytes += frame.Payload.Length;
                 counters.OnFrame(frame.Payload.Length);
             }
 
-            await rtmp.DeleteStreamAsync(ct);
         }
         catch (RtmpStatusException e) { error = e.Status.Code; }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { error = "timeout"; }
@@ -78,6 +76,16 @@ public static class StreamPublisher
         }
 
         return new PublishOutcome(url.Stream, error, setup, frames, bytes, Stopwatch.GetElapsedTime(started));
+    }
+
+    /// <summary>The first connection to <paramref name="url"/>; one for a move to the tcUrl the server named (its host and port).</summary>
+    private static async Task<RtmpClientConnection> OpenAsync(RtmpUrl url, string? tcUrl, CancellationToken ct)
+    {
+        var target = tcUrl is not null && Uri.TryCreate(tcUrl, UriKind.Absolute, out var moved)
+            ? url with { Host = moved.Host, Port = moved.IsDefaultPort || moved.Port < 0 ? RtmpUrl.DefaultPort : moved.Port }
+            : url;
+        var client = await RtmpStreamClient.OpenAsync(target, ct, honoursReconnect: true);
+        return client.Rtmp; // its stream owns the socket: disposing the connection closes it
     }
 
     private static int ChunkStreamOf(MediaFrame frame) => frame.TypeId == RtmpMessageType.Video
