@@ -35,13 +35,13 @@ public class UpgradePeerPullTests : TestKit
         registry.Tell(new SourceEnvelope(Key, new Play("p1", CreateTestProbe().Ref, new PlayerQueue(TimeSpan.FromSeconds(10)))), TestActor);
         ExpectMsg<PlayAccepted>();
         directory.ExpectMsg<WatchOrigin>();
-        LastSender = CreateTestProbe().Ref;
-        registry.Tell(new SourceEnvelope(Key, new Publish(pullId, LastSender)), TestActor);
+        LastPuller = CreateTestProbe().Ref;
+        registry.Tell(new SourceEnvelope(Key, new Publish(pullId, LastPuller)), TestActor);
         ExpectMsg<PublishAccepted>();
     }
 
     /// <summary>The connection (puller) of the last <see cref="PlayAndPull"/>'s pull.</summary>
-    private IActorRef LastSender { get; set; } = ActorRefs.Nobody;
+    private IActorRef LastPuller { get; set; } = ActorRefs.Nobody;
 
     [Fact]
     public void A_publish_is_refused_while_the_previous_process_serves_and_takes_the_stream_over_once_it_drains()
@@ -160,7 +160,7 @@ public class UpgradePeerPullTests : TestKit
         var oldPull = EdgePuller.ClientId(new OriginEndpoint("static", "10.0.0.1", 1935));
         PlayAndPull(registry, directory, oldPull);
         // The stream moved to another origin: the same puller publishes a second pull.
-        var puller = LastSender;
+        var puller = LastPuller;
         var newPull = EdgePuller.ClientId(new OriginEndpoint("static", "10.0.0.2", 1935));
         registry.Tell(new SourceEnvelope(Key, new Publish(newPull, puller)), TestActor);
         var accepted = ExpectMsg<PublishAccepted>();
