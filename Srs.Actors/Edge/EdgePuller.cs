@@ -142,32 +142,28 @@ public sealed class EdgePuller : ReceiveActor, IWithTimers
 
     private void OnEnded(UpstreamSession.Ended m)
     {
+        // The source ignores this unless the session is its publisher.
+        Context.Parent.Tell(new Unpublish(ClientId(m.Origin)));
         if (m.Session == _next?.Id)
         {
             // The new pull failed: the old one goes on (and ends by itself if its origin lost the stream).
             _next = null;
-            Context.Parent.Tell(new Unpublish(ClientId(m.Origin)));
             _log.Info("edge pull of {0} from {1} ended before it took over: {2}", _key, m.Origin, m.Reason);
             return;
         }
         if (m.Session != _session?.Id)
         {
-            // A pull that was left after a move: it no longer feeds the source.
-            Context.Parent.Tell(new Unpublish(ClientId(m.Origin)));
-            _log.Info("edge pull of {0} from {1} ended: {2}", _key, m.Origin, m.Reason);
+            _log.Info("edge pull of {0} from {1} ended: {2}", _key, m.Origin, m.Reason); // left after a move
             return;
         }
         if (_next is not null)
         {
             // The old pull ended before the new one's first keyframe: the new one has the stream now.
-            Context.Parent.Tell(new Unpublish(ClientId(m.Origin)));
             (_session, _next) = (_next, null);
             _log.Info("edge pull of {0} from {1} ended: {2}; origin {3} has it now", _key, m.Origin, m.Reason, _session.Origin);
             return;
         }
         _session = null;
-        // The source ignores this unless the session had published.
-        Context.Parent.Tell(new Unpublish(ClientId(m.Origin)));
         var wait = _plan.Ended(m.Origin, m.CarriedMedia);
         _log.Info("edge pull of {0} from {1} ended: {2}; pulling again in {3} ms", _key, m.Origin, m.Reason, (int)wait.TotalMilliseconds);
         if (wait == TimeSpan.Zero) _directory.Tell(new ResolveOrigin(_key));

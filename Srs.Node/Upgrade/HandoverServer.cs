@@ -129,7 +129,7 @@ public sealed class HandoverServer : IServiceListener, IDisposable
         try
         {
             (pid, var uid) = UnixFdPassing.PeerCredentials(conn);
-            if (uid != UnixFdPassing.EffectiveUserId && uid != 0)
+            if (!UnixFdPassing.IsTrusted(uid))
             {
                 _log.LogWarning("upgrade socket: refusing pid {Pid} of another user (uid {Uid})", pid, uid);
                 return false;

@@ -57,7 +57,7 @@ public static class ListenerHandover
         {
             conn.Connect(new UnixDomainSocketEndPoint(path));
             var (pid, uid) = UnixFdPassing.PeerCredentials(conn);
-            if (uid != UnixFdPassing.EffectiveUserId && uid != 0)
+            if (!UnixFdPassing.IsTrusted(uid))
             {
                 conn.Dispose();
                 return InheritedListeners.None($"{path} is served by pid {pid} of another user (uid {uid}): not taking its sockets");

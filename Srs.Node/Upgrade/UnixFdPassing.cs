@@ -77,6 +77,9 @@ public static class UnixFdPassing
     /// <summary>The effective user id of this process.</summary>
     public static uint EffectiveUserId => geteuid();
 
+    /// <summary>Whether a peer of <paramref name="uid"/> may use this process's upgrade sockets: the same user, or root.</summary>
+    public static bool IsTrusted(uint uid) => uid == EffectiveUserId || uid == 0;
+
     /// <summary>Pid and uid of the process at the other end of a connected Unix socket (SO_PEERCRED).</summary>
     public static (int Pid, uint Uid) PeerCredentials(Socket unixSocket)
     {

@@ -74,7 +74,7 @@ public sealed class UpgradeMediaSocket : IDisposable
                 client.Dispose(); // gone before it could be asked who it is
                 continue;
             }
-            if (uid != UnixFdPassing.EffectiveUserId && uid != 0)
+            if (!UnixFdPassing.IsTrusted(uid))
             {
                 _log.LogWarning("upgrade media socket: refusing pid {Pid} of another user (uid {Uid})", pid, uid);
                 client.Dispose();

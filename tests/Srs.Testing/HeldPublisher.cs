@@ -68,15 +68,18 @@ public sealed class HeldPublisher : IAsyncDisposable
         }
     }
 
-    /// <summary>TCP, handshake, connect(app) and createStream; on failure nothing is left open.</summary>
-    private static async Task<(TcpClient, RtmpClientConnection)> OpenAsync(int port, string app, CancellationToken ct)
+    /// <summary>
+    /// TCP to 127.0.0.1, handshake, connect(app) and createStream, for every client of these tests;
+    /// on failure nothing is left open. The connection's stream owns the socket.
+    /// </summary>
+    internal static async Task<(TcpClient, RtmpClientConnection)> OpenAsync(int port, string app, CancellationToken ct, RtmpClientOptions? options = null)
     {
         var tcp = new TcpClient { NoDelay = true };
         RtmpClientConnection? rtmp = null;
         try
         {
             await tcp.ConnectAsync("127.0.0.1", port, ct);
-            rtmp = new RtmpClientConnection(tcp.GetStream());
+            rtmp = new RtmpClientConnection(tcp.GetStream(), options);
             await rtmp.HandshakeAsync(ct);
             await rtmp.ConnectAsync(app, $"rtmp://127.0.0.1:{port}/{app}", ct);
             await rtmp.CreateStreamAsync(ct);

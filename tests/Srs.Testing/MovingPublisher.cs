@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Srs.Protocol.Rtmp.Client;
 
 namespace Srs.Testing;
@@ -40,23 +39,8 @@ public sealed class MovingPublisher : IAsyncDisposable
 
     private static async Task<RtmpClientConnection> OpenAsync(int port, string app, CancellationToken ct)
     {
-        var tcp = new TcpClient { NoDelay = true };
-        RtmpClientConnection? rtmp = null;
-        try
-        {
-            await tcp.ConnectAsync("127.0.0.1", port, ct);
-            rtmp = new RtmpClientConnection(tcp.GetStream(), new RtmpClientOptions { HonoursReconnect = true });
-            await rtmp.HandshakeAsync(ct);
-            await rtmp.ConnectAsync(app, $"rtmp://127.0.0.1:{port}/{app}", ct);
-            await rtmp.CreateStreamAsync(ct);
-            return rtmp; // the NetworkStream owns the socket: disposing the connection closes it
-        }
-        catch
-        {
-            if (rtmp is not null) await rtmp.DisposeAsync();
-            tcp.Dispose();
-            throw;
-        }
+        var (_, rtmp) = await HeldPublisher.OpenAsync(port, app, ct, new RtmpClientOptions { HonoursReconnect = true });
+        return rtmp; // its stream owns the socket: disposing the connection closes it
     }
 
     private async Task SendAsync()

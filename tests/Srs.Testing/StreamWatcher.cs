@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using Srs.Protocol.Rtmp.Client;
 
 namespace Srs.Testing;
@@ -40,14 +39,11 @@ public sealed class StreamWatcher : IAsyncDisposable
     private async Task<string> RunAsync(int port, string app, string stream)
     {
         await Task.Yield();
-        using var tcp = new TcpClient { NoDelay = true };
         try
         {
-            await tcp.ConnectAsync("127.0.0.1", port, _cts.Token);
-            await using var rtmp = new RtmpClientConnection(tcp.GetStream());
-            await rtmp.HandshakeAsync(_cts.Token);
-            await rtmp.ConnectAsync(app, $"rtmp://127.0.0.1:{port}/{app}", _cts.Token);
-            await rtmp.CreateStreamAsync(_cts.Token);
+            var (tcp, rtmp) = await HeldPublisher.OpenAsync(port, app, _cts.Token);
+            using var _ = tcp;
+            await using var __ = rtmp;
             await rtmp.PlayAsync(stream, _cts.Token);
             await foreach (var message in rtmp.ReadMediaAsync(_cts.Token))
             {

@@ -85,7 +85,7 @@ public sealed class RtmpPublisher : IAsyncDisposable
     public async ValueTask SendAsync(int chunkStreamId, byte typeId, uint timestamp, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
     {
         var span = payload.Span;
-        if (typeId == RtmpMessageType.DataAmf0 && IsMetaData(span)) _metaData = (typeId, timestamp, payload.ToArray());
+        if (typeId == RtmpMessageType.DataAmf0 && DataMessages.TryGetMetaData(payload, out _)) _metaData = (typeId, timestamp, payload.ToArray());
         else if (typeId == RtmpMessageType.Video && CodecInspector.IsVideoSequenceHeader(span)) _videoHeader = (typeId, timestamp, payload.ToArray());
         else if (typeId == RtmpMessageType.Audio && CodecInspector.IsAudioSequenceHeader(span)) _audioHeader = (typeId, timestamp, payload.ToArray());
         else if (typeId == RtmpMessageType.Video && CodecInspector.IsVideoKeyframe(span)) await MoveIfReadyAsync(cancellationToken).ConfigureAwait(false);
@@ -151,13 +151,6 @@ public sealed class RtmpPublisher : IAsyncDisposable
         Interlocked.Increment(ref _moves);
         _ = CloseAsync(old);
     }
-
-    /// <summary>A data message named @setDataFrame or onMetaData (AMF0 string marker, length, name).</summary>
-    private static bool IsMetaData(ReadOnlySpan<byte> data) =>
-        data.Length > 3 && data[0] == 0x02 && (NameIs(data, CommandNames.SetDataFrame) || NameIs(data, CommandNames.OnMetaData));
-
-    private static bool NameIs(ReadOnlySpan<byte> data, string name) =>
-        ((data[1] << 8) | data[2]) == name.Length && data.Length >= 3 + name.Length && System.Text.Encoding.ASCII.GetString(data.Slice(3, name.Length)) == name;
 
     private void Watch(RtmpClientConnection connection) =>
         connection.Completion.ContinueWith(_ => { if (ReferenceEquals(_current, connection)) _ended.TrySetResult(); }, TaskScheduler.Default);
