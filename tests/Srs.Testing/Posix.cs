@@ -9,6 +9,8 @@ public static class Posix
     public const int SIGQUIT = 3;
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
+    public const int SIGCONT = 18;
+    public const int SIGSTOP = 19;
 
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int sig);

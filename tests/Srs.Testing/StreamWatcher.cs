@@ -15,6 +15,7 @@ public sealed class StreamWatcher : IAsyncDisposable
     private long _frames;
     private long _lastFrame;
     private long _maxGapTicks;
+    private long _maxGapEnded;
     private long _firstFrame;
     private int _disposed;
 
@@ -30,6 +31,12 @@ public sealed class StreamWatcher : IAsyncDisposable
 
     /// <summary>The longest time between two video frames so far.</summary>
     public TimeSpan MaxGap => TimeSpan.FromTicks(Interlocked.Read(ref _maxGapTicks) * TimeSpan.TicksPerSecond / Stopwatch.Frequency);
+
+    /// <summary>The wall-clock time the longest gap ended (to find it in a node's log), or null.</summary>
+    public DateTime? MaxGapEnded => Interlocked.Read(ref _maxGapEnded) is var t and > 0 ? new DateTime(t, DateTimeKind.Utc) : null;
+
+    /// <summary>The longest gap and when it ended, for assertion messages.</summary>
+    public string DescribeGap() => $"longest gap {MaxGap.TotalMilliseconds:F0} ms, ended {MaxGapEnded:HH:mm:ss.fff} UTC";
 
     /// <summary>Forgets the gaps seen so far: <see cref="MaxGap"/> then covers only what follows.</summary>
     public void ResetGap() => Interlocked.Exchange(ref _maxGapTicks, 0);
@@ -52,7 +59,11 @@ public sealed class StreamWatcher : IAsyncDisposable
                 var now = Stopwatch.GetTimestamp();
                 var last = Interlocked.Exchange(ref _lastFrame, now);
                 if (last == 0) Interlocked.Exchange(ref _firstFrame, now);
-                else if (now - last > Interlocked.Read(ref _maxGapTicks)) Interlocked.Exchange(ref _maxGapTicks, now - last);
+                else if (now - last > Interlocked.Read(ref _maxGapTicks))
+                {
+                    Interlocked.Exchange(ref _maxGapTicks, now - last);
+                    Interlocked.Exchange(ref _maxGapEnded, DateTime.UtcNow.Ticks);
+                }
                 Interlocked.Increment(ref _frames);
             }
             return "the server ended the stream";
