@@ -83,7 +83,7 @@ public sealed class RtmpConnectionActor(RtmpConnectionActor.Services services) :
         // A Unix socket is the other process of an upgrade in place pulling a stream (no TCP options).
         var local = socket.AddressFamily == AddressFamily.Unix;
         if (!local) socket.NoDelay = true;
-        _client = new ClientStats(open.Id, local ? "upgrade-peer" : socket.RemoteEndPoint?.ToString() ?? "?") { Connection = Self };
+        _client = new ClientStats(open.Id, local ? ClientStats.UpgradePeerAddress : socket.RemoteEndPoint?.ToString() ?? "?") { Connection = Self };
         _session = new RtmpServerSession(new SocketReader(socket), new SocketWriter(socket),
             _client, Self, services.Registry, services.Settings, services.Stats, services.Hooks, services.Log, socket);
         services.Stats.Clients[_client.Id] = _client;

@@ -207,23 +207,18 @@ public sealed class UpgradeInPlaceTests(ITestOutputHelper output)
 
     /// <summary>
     /// A viewer of <paramref name="stream"/> accepted by <paramref name="node"/>, which shares its
-    /// listening socket with <paramref name="other"/>: the other process is paused (SIGSTOP) until
+    /// listening socket with <paramref name="other"/>: the other process is paused (<see cref="ProcessPause"/>) until
     /// <paramref name="node"/> has the viewer, since whichever process wakes first accepts.
     /// </summary>
     private static async Task<StreamWatcher> ViewerOnAsync(NodeProcess node, NodeProcess other, string stream)
     {
         var plays = Count(node.Output, $"plays __defaultVhost__/live/{stream}");
-        other.Signal(Posix.SIGSTOP);
-        try
+        using (await ProcessPause.StartAsync(other.Pid))
         {
             var viewer = StreamWatcher.Play(node.RtmpPort, "live", stream);
             await Poll.AssertAsync(() => Count(node.Output, $"plays __defaultVhost__/live/{stream}") > plays, TimeSpan.FromSeconds(10),
                 () => $"pid {node.Pid} accepted the viewer while pid {other.Pid} was paused\n{node.Output}");
             return viewer;
-        }
-        finally
-        {
-            other.Signal(Posix.SIGCONT);
         }
     }
 
