@@ -89,7 +89,11 @@ public sealed class RtmpConnectionActor(RtmpConnectionActor.Services services) :
         services.Stats.Clients[_client.Id] = _client;
         _ = _session.RunAsync(); // tells this actor SessionEnded when it ends, whatever ends it
         // One scheduled message, gone once delivered: no timer stays with a connection that plays.
+        // Nothing to cancel at stop (AK1004): it then goes to dead letters, unlogged
+        // (IDeadLetterSuppression), where IWithTimers would cost every connection a timer scheduler.
+#pragma warning disable AK1004
         Context.System.Scheduler.ScheduleTellOnce(services.Settings.Limits.HandshakeTimeout, Self, HandshakeDeadline.Instance, ActorRefs.NoSender);
+#pragma warning restore AK1004
     }
 
     protected override void PostStop()
