@@ -16,7 +16,10 @@ public sealed class NodeApi(Uri baseAddress) : IDisposable
         return json.RootElement.GetProperty("streams").GetArrayLength();
     }
 
-    /// <summary>Every sample of /metrics by its name with labels (e.g. "dotnet_gc_collections_total{generation=\"2\"}").</summary>
+    /// <summary>
+    /// Every sample of /metrics by its name with labels (e.g. "dotnet_gc_collections_total{generation=\"2\"}"),
+    /// the process's own figures without their pid label: a benchmark reads one process.
+    /// </summary>
     public async Task<Dictionary<string, double>> MetricsAsync(CancellationToken ct = default)
     {
         var text = await _http.GetStringAsync("/metrics", ct);
@@ -26,7 +29,7 @@ public sealed class NodeApi(Uri baseAddress) : IDisposable
             if (line.Length == 0 || line[0] == '#') continue;
             var space = line.LastIndexOf(' ');
             if (space > 0 && double.TryParse(line[(space + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-                samples[line[..space]] = value;
+                samples[WithoutPid(line[..space])] = value;
         }
         return samples;
     }
@@ -55,4 +58,15 @@ public sealed class NodeApi(Uri baseAddress) : IDisposable
     public override string ToString() => baseAddress.ToString();
 
     public void Dispose() => _http.Dispose();
+
+    private static string WithoutPid(string sample)
+    {
+        var start = sample.IndexOf("pid=\"", StringComparison.Ordinal);
+        if (start < 0) return sample;
+        var end = sample.IndexOf('"', start + 5) + 1;
+        if (end < sample.Length && sample[end] == ',') end++;
+        else if (start > 0 && sample[start - 1] == ',') start--;
+        var rest = sample.Remove(start, end - start);
+        return rest.EndsWith("{}", StringComparison.Ordinal) ? rest[..^2] : rest;
+    }
 }
