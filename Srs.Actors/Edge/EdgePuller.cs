@@ -57,6 +57,8 @@ public sealed class EdgePuller : ReceiveActor, IWithTimers
     public static string ClientId(OriginEndpoint origin) => ClientIdPrefix + origin;
     public static bool IsClientId(string? clientId) => clientId?.StartsWith(ClientIdPrefix, StringComparison.Ordinal) == true;
     public static bool IsPreviousProcessPull(string? clientId) => clientId == ClientIdPrefix + OriginEndpoint.PreviousProcess;
+    /// <summary>A pull from the other process of an upgrade in place (previous or next), not from an origin.</summary>
+    public static bool IsUpgradePeerPull(string? clientId) => IsPreviousProcessPull(clientId) || clientId == ClientIdPrefix + OriginEndpoint.NextProcess;
 
     public static Props Props(StreamKey key, IActorRef directory, RtmpLimits limits, ServerStats stats) =>
         Akka.Actor.Props.Create(() => new EdgePuller(key, directory, limits, stats));

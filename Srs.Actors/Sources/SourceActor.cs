@@ -53,11 +53,15 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
     private sealed class PullDue { public static readonly PullDue Instance = new(); }
     private static readonly TimeSpan PullWait = EdgePuller.SilenceTimeout + TimeSpan.FromSeconds(2);
 
+    /// <summary>The previous process's answer to a publish here: the pid when an encoder publishes the stream there.</summary>
+    private sealed record PreviousAnswered(Publish Publish, IActorRef ReplyTo, int? PublishedByPid);
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly StreamKey _key;
     private readonly SrsSettings _settings;
     private readonly ServerStats _stats;
     private readonly StreamStats _streamStats;
+    private readonly UpgradePeers? _peers;
     private readonly Dictionary<string, Player> _players = new();
     /// <summary>The same players by merge phase: a flush walks only its own phase's players.</summary>
     private readonly Dictionary<string, Player>[] _phases;
@@ -83,6 +87,8 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
     private bool _draining;
     private readonly EdgeLinks? _edge;
     private IncomingPublisher? _incoming;
+    /// <summary>Publishes waiting for the previous process's answer (<see cref="PreviousAnswered"/>).</summary>
+    private int _publishChecks;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -97,6 +103,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         _settings = settings;
         _stats = stats;
         _streamStats = new StreamStats(stats.NextStreamId(), key);
+        _peers = peers;
         _edge = EdgeLinks.For(key, originDirectory, settings, stats, peers);
         _merge = new MergeWindow(settings.MergeLatency, settings.MergePhases);
         _phases = new Dictionary<string, Player>[_merge.Phases];
@@ -105,6 +112,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
 
         Receive<MediaPacket>(OnMedia);
         Receive<Publish>(OnPublish);
+        Receive<PreviousAnswered>(OnPreviousAnswered);
         Receive<Unpublish>(m =>
         {
             if (m.ClientId == _publisherId) PublisherGone("unpublished");
@@ -126,7 +134,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         Receive<PullDue>(_ => { if (_draining && _publisher is null) CloseWaitingPlayers(); });
     }
 
-    private bool IsIdle => _publisher is null && _players.Count == 0;
+    private bool IsIdle => _publisher is null && _players.Count == 0 && _publishChecks == 0;
 
     protected override void PreStart()
     {
@@ -147,21 +155,34 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         foreach (var phase in _phases) phase.Clear();
     }
 
-    private void OnPublish(Publish m)
+    private void OnPublish(Publish m) => OnPublish(m, Sender, previousAsked: false);
+
+    /// <param name="previousAsked">The previous process of an upgrade in place has said that no encoder publishes the stream there.</param>
+    private void OnPublish(Publish m, IActorRef replyTo, bool previousAsked)
     {
         if (_publisher is not null && _publisherId != m.ClientId)
         {
             if (_edge?.MayTakeOver(_publisherId, m.ClientId) != true || (_incoming is not null && _incoming.ClientId != m.ClientId))
             {
-                Sender.Tell(new PublishRejected($"stream {_key} is already published by client {_publisherId}"));
+                replyTo.Tell(new PublishRejected($"stream {_key} is already published by client {_publisherId}"));
                 return;
             }
             // The encoder moved here from the draining previous process, or the stream to another
             // origin: the current pull feeds the players until the new publisher's first keyframe.
             _incoming = new IncomingPublisher(m.ClientId, m.Connection, ++_epoch);
             Timers.StartSingleTimer("takeover", TakeoverDue.Instance, TakeoverWait);
-            Sender.Tell(new PublishAccepted(Self, _incoming.Epoch));
+            replyTo.Tell(new PublishAccepted(Self, _incoming.Epoch));
             _log.Info("source {0}: client {1} takes the stream over from client {2}, at its first keyframe", _key, m.ClientId, _publisherId);
+            return;
+        }
+        // Nothing pulls the stream from the previous process (no viewer here asked for it), which
+        // may still serve an encoder of it: a second encoder is refused, as it would be there.
+        if (_publisher is null && !previousAsked && _peers?.Previous is { Draining: false, Gone: false, Publishes: { } publishes } previous)
+        {
+            _publishChecks++;
+            publishes(_key, CancellationToken.None).PipeTo(Self,
+                success: there => new PreviousAnswered(m, replyTo, there ? previous.Pid : null),
+                failure: _ => new PreviousAnswered(m, replyTo, null)); // cannot be asked (exiting): it has no say
             return;
         }
         _publisherId = m.ClientId;
@@ -172,11 +193,22 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         _metaData = _videoHeader = _audioHeader = null;
         _streamStats.PublisherClientId = m.ClientId;
         CountClients();
-        Sender.Tell(new PublishAccepted(Self, _epoch));
+        replyTo.Tell(new PublishAccepted(Self, _epoch));
         Context.System.EventStream.Publish(new StreamPublishState(_key, Publishing: true));
         UpdateMergeTick();
         _log.Info("source {0} published by client {1}, {2} players waiting", _key, m.ClientId, _players.Count);
         UpdateEdge();
+    }
+
+    private void OnPreviousAnswered(PreviousAnswered m)
+    {
+        _publishChecks--;
+        if (m.PublishedByPid is { } pid)
+        {
+            m.ReplyTo.Tell(new PublishRejected($"stream {_key} is published on the previous process (pid {pid}), which still serves it"));
+            ArmIdleTimer();
+        }
+        else OnPublish(m.Publish, m.ReplyTo, previousAsked: true);
     }
 
     private void OnPlay(Play m)

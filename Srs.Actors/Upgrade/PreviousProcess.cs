@@ -1,4 +1,5 @@
 using Srs.Actors.Cluster;
+using Srs.Actors.Streams;
 
 namespace Srs.Actors.Upgrade;
 
@@ -25,6 +26,12 @@ public sealed class PreviousProcess(int pid, string mediaSocket)
 
     /// <summary>It has exited (or its link broke): its streams can no longer be pulled.</summary>
     public bool Gone => _gone;
+
+    /// <summary>
+    /// Asks it whether an encoder publishes a stream there (not a pull from here), so that a second
+    /// encoder of that stream is refused here while it serves; null when it cannot be asked.
+    /// </summary>
+    public Func<StreamKey, CancellationToken, Task<bool>>? Publishes { get; set; }
 
     public void MarkDraining() => _draining = true;
 

@@ -1,4 +1,3 @@
-using Srs.Actors.Cluster;
 using Srs.Actors.Edge;
 using Srs.Actors.Lifecycle;
 using Srs.Actors.Stats;
@@ -45,7 +44,7 @@ public static class ApiJson
         TcUrl: $"rtmp://{s.Key.Vhost}/{s.Key.App}",
         Url: s.Key.Url,
         LiveMs: DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-        Clients: Math.Max(0, s.Clients - peerPlayers - (IsUpgradePull(s.PublisherClientId) ? 1 : 0)),
+        Clients: Math.Max(0, s.Clients - peerPlayers - (EdgePuller.IsUpgradePeerPull(s.PublisherClientId) ? 1 : 0)),
         Frames: s.Frames,
         SendBytes: 0,
         RecvBytes: s.BytesIn,
@@ -87,14 +86,9 @@ public static class ApiJson
     {
         if (streams.Count < 2 || streams.All(s => s.Pid == streams[0].Pid)) return streams;
         return streams.GroupBy(s => (s.Vhost, s.App, s.Name))
-            .Select(g => (g.FirstOrDefault(s => s.Publish.Active && !IsUpgradePull(s.Publish.Cid)) ?? g.First()) with { Clients = g.Sum(s => s.Clients) })
+            .Select(g => (g.FirstOrDefault(s => s.Publish.Active && !EdgePuller.IsUpgradePeerPull(s.Publish.Cid)) ?? g.First()) with { Clients = g.Sum(s => s.Clients) })
             .ToArray();
     }
-
-    /// <summary>The stream is fed by a pull from the other process of an upgrade in place.</summary>
-    private static bool IsUpgradePull(string? publisherId) =>
-        publisherId is not null && publisherId.StartsWith(EdgePuller.ClientIdPrefix, StringComparison.Ordinal)
-        && publisherId.AsSpan(EdgePuller.ClientIdPrefix.Length) is OriginEndpoint.PreviousProcess or OriginEndpoint.NextProcess;
 
     private static ProcessJson Process(ServerStats stats, NodeState state) => new(
         Pid: Pid,

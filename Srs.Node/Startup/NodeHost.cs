@@ -10,7 +10,9 @@ using Srs.Actors.Configuration;
 using Srs.Actors.Connections;
 using Srs.Actors.Hooks;
 using Srs.Actors.Lifecycle;
+using Srs.Actors.Edge;
 using Srs.Actors.Listeners;
+using Srs.Actors.Streams;
 using Srs.Actors.Sources;
 using Srs.Actors.Stats;
 using Srs.Actors.Upgrade;
@@ -158,7 +160,9 @@ public static class NodeHost
         // Serving now: take the upgrade socket over, then tell the predecessor (it stops serving it).
         // The actors run now: the next process may pull this one's streams.
         var upgradeMedia = neighbours is null ? null : UpgradeMediaSocket.Start(connections, upgradeLog);
-        var upgradeStats = neighbours is null ? null : UpgradeStatsSocket.Start(neighbours, id => ApiEndpoints.Kick(stats, id), upgradeLog);
+        var upgradeStats = neighbours is null ? null
+            : UpgradeStatsSocket.Start(neighbours, id => ApiEndpoints.Kick(stats, id), key => PublishedHere(stats, key), upgradeLog);
+        if (previous is not null && neighbours is not null) previous.Publishes = (key, ct) => neighbours.PublishesAsync(previous.Pid, key, ct);
         handover.Start(upgradeMedia?.Name, upgradeStats?.Name, neighbours);
         var unused = inherited.Confirm();
         if (inherited.FromPid is { } from)
@@ -203,6 +207,10 @@ public static class NodeHost
     /// Creates the actor system (Akka.Hosting starts its actors with the host). Its remoting binds
     /// the cluster port: that port in use is a startup error like the others, not a crash.
     /// </summary>
+    /// <summary>An encoder publishes <paramref name="key"/> in this process (not a pull from the other process of an upgrade).</summary>
+    private static bool PublishedHere(ServerStats stats, StreamKey key) =>
+        stats.Streams.Values.Any(s => s.Key == key && s.Publishing && !EdgePuller.IsUpgradePeerPull(s.PublisherClientId));
+
     private static ActorSystem StartActorSystem(IServiceProvider services, Config config)
     {
         try

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Srs.Actors.Streams;
 using Srs.Node.Http;
 
 namespace Srs.Node.Upgrade;
@@ -108,6 +109,14 @@ public sealed class UpgradeNeighbours(Func<NodeView> local, ILogger log)
         Link? link;
         lock (_gate) link = _links.Find(l => l.Pid == pid);
         return link is not null && await AskAsync(link, $"{UpgradeStatsSocket.Kick} {id}", ct) == UpgradeStatsSocket.Done;
+    }
+
+    /// <summary>Whether an encoder publishes <paramref name="key"/> on the linked process <paramref name="pid"/>; false when it cannot say in time.</summary>
+    public async Task<bool> PublishesAsync(int pid, StreamKey key, CancellationToken ct)
+    {
+        Link? link;
+        lock (_gate) link = _links.Find(l => l.Pid == pid);
+        return link is not null && await AskAsync(link, $"{UpgradeStatsSocket.Published} {key.Vhost} {key.App} {key.Stream}", ct) == UpgradeStatsSocket.Yes;
     }
 
     /// <summary>The process's part, or the last one read when it does not answer in time (it may be exiting).</summary>

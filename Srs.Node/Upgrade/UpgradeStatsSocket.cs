@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Srs.Actors.Streams;
 using Srs.Node.Http;
 
 namespace Srs.Node.Upgrade;
@@ -13,30 +14,35 @@ namespace Srs.Node.Upgrade;
 /// older (newer) ones linked to it, as JSON.</item>
 /// <item><c>KICK id</c>: closes this process's client <c>id</c> (the API's DELETE); answers
 /// <c>done</c>, or <c>none</c> when there is no such client.</item>
+/// <item><c>PUBLISHED vhost app stream</c>: <c>yes</c> when an encoder publishes that stream here
+/// (not a pull from the other process), else <c>no</c>.</item>
 /// </list>
 /// </summary>
 public static class UpgradeStatsSocket
 {
     public const string View = "VIEW";
     public const string Kick = "KICK";
-    public const string Done = "done";
+    public const string Published = "PUBLISHED";
+    public const string Done = "done", Yes = "yes";
     private const int MaxRequest = 256;
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(2);
 
     /// <param name="kick">Closes a client of this process; false when there is none by that id.</param>
-    public static PrivateSocket? Start(UpgradeNeighbours neighbours, Func<string, bool> kick, ILogger log) =>
+    /// <param name="publishes">Whether an encoder publishes a stream here.</param>
+    public static PrivateSocket? Start(UpgradeNeighbours neighbours, Func<string, bool> kick, Func<StreamKey, bool> publishes, ILogger log) =>
         PrivateSocket.Start("stats", "serves this process's clients and streams to the other process of an upgrade",
-            "during an upgrade the HTTP API reports only the process that answers", socket => _ = AnswerAsync(socket, neighbours, kick), log);
+            "during an upgrade the HTTP API reports only the process that answers", socket => _ = AnswerAsync(socket, neighbours, kick, publishes), log);
 
-    private static async Task AnswerAsync(Socket socket, UpgradeNeighbours neighbours, Func<string, bool> kick)
+    private static async Task AnswerAsync(Socket socket, UpgradeNeighbours neighbours, Func<string, bool> kick, Func<StreamKey, bool> publishes)
     {
         using var _ = socket;
         using var timeout = new CancellationTokenSource(RequestTimeout);
         try
         {
             var request = await ReadLineAsync(socket, timeout.Token);
-            var answer = request?.Split(' ', 2) switch
+            var answer = request?.Split(' ', request.StartsWith(Published, StringComparison.Ordinal) ? 4 : 2) switch
             {
+                [Published, var vhost, var app, var stream] => publishes(new StreamKey(vhost, app, stream)) ? Yes : "no",
                 [View, var scope] when Enum.TryParse<ViewScope>(scope, out var s) && s != ViewScope.All =>
                     JsonSerializer.Serialize(await neighbours.ViewAsync(s, timeout.Token), ApiJsonContext.Default.NodeView),
                 [Kick, var id] => kick(id) ? Done : "none",

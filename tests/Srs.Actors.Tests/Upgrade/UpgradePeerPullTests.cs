@@ -80,6 +80,37 @@ public class UpgradePeerPullTests : TestKit
     }
 
     [Fact]
+    public void With_no_pull_a_publish_is_refused_when_an_encoder_publishes_the_stream_on_the_serving_previous_process_and_accepted_when_none_does()
+    {
+        var publishedThere = new HashSet<string> { "s1" };
+        var asked = new List<StreamKey>();
+        var previous = new PreviousProcess(1, "srs-media-test")
+        {
+            Publishes = (key, _) =>
+            {
+                lock (asked) asked.Add(key);
+                return Task.FromResult(publishedThere.Contains(key.Stream));
+            },
+        };
+        var registry = Registry(CreateTestProbe().Ref, new UpgradePeers(previous));
+
+        // No viewer here, so nothing pulls s1: the previous process is asked, and says its encoder publishes it.
+        registry.Tell(new SourceEnvelope(Key, new Publish("c1", CreateTestProbe().Ref)), TestActor);
+        Assert.Contains("published on the previous process (pid 1)", ExpectMsg<PublishRejected>().Reason);
+        // A stream it does not have is published here.
+        var other = Key with { Stream = "s2" };
+        registry.Tell(new SourceEnvelope(other, new Publish("c2", CreateTestProbe().Ref)), TestActor);
+        ExpectMsg<PublishAccepted>();
+        lock (asked) Assert.Equal([Key, other], asked);
+
+        // Once it drains, its encoder moving here is not refused, and it is not asked any more.
+        previous.MarkDraining();
+        registry.Tell(new SourceEnvelope(Key, new Publish("c1", CreateTestProbe().Ref)), TestActor);
+        ExpectMsg<PublishAccepted>();
+        lock (asked) Assert.Equal(2, asked.Count);
+    }
+
+    [Fact]
     public void A_publisher_that_leaves_before_its_first_keyframe_leaves_the_pull_feeding_the_players()
     {
         var previous = new PreviousProcess(1, "srs-media-test");
