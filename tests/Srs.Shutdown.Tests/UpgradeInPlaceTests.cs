@@ -210,16 +210,20 @@ public sealed class UpgradeInPlaceTests(ITestOutputHelper output)
     /// listening socket with <paramref name="other"/>: the other process is paused (SIGSTOP) until
     /// <paramref name="node"/> has the viewer, since whichever process wakes first accepts.
     /// </summary>
-    private static async Task<StreamWatcher> ViewerOnAsync(NodeProcess node, NodeProcess other, string stream)
+    private static Task<StreamWatcher> ViewerOnAsync(NodeProcess node, NodeProcess other, string stream) =>
+        OnAsync(node, other, stream, () => StreamWatcher.Play(node.RtmpPort, "live", stream));
+
+    /// <summary>A player (RTMP or HTTP-FLV) that <paramref name="play"/> starts, accepted by <paramref name="node"/> while <paramref name="other"/> is paused.</summary>
+    private static async Task<T> OnAsync<T>(NodeProcess node, NodeProcess other, string stream, Func<T> play)
     {
         var plays = Count(node.Output, $"plays __defaultVhost__/live/{stream}");
-        other.Signal(Posix.SIGSTOP);
         try
         {
-            var viewer = StreamWatcher.Play(node.RtmpPort, "live", stream);
+            await Posix.StopAsync(other.Pid, TimeSpan.FromSeconds(5));
+            var player = play();
             await Poll.AssertAsync(() => Count(node.Output, $"plays __defaultVhost__/live/{stream}") > plays, TimeSpan.FromSeconds(10),
-                () => $"pid {node.Pid} accepted the viewer while pid {other.Pid} was paused\n{node.Output}");
-            return viewer;
+                () => $"pid {node.Pid} accepted the player while pid {other.Pid} was paused\n{node.Output}");
+            return player;
         }
         finally
         {
