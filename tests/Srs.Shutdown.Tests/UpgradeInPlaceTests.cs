@@ -194,6 +194,64 @@ public sealed class UpgradeInPlaceTests(ITestOutputHelper output)
         Assert.True((await a.WaitForExitAsync(TimeSpan.FromSeconds(15))).HasValue, "A exits once its last viewer left\n" + a.Output);
     }
 
+    [Fact]
+    public async Task An_encoder_ignoring_the_reconnect_request_stays_on_the_old_process_until_grace_max_wait_then_reconnects_to_the_new_one_and_its_viewers_stay_connected()
+    {
+        const string conf = QuickQuit + "\n grace-max-wait = 3s";
+        var ports = FreePorts.Take(3);
+        await using var a = await NodeProcess.StartAsync(conf, output, ports);
+        var rtmpUrl = $"rtmp://127.0.0.1:{a.RtmpPort}/live/stay";
+        // ffmpeg sends no capsEx: A never asks it to move, and it never leaves by itself within the test.
+        await using var onA = FfmpegProcess.Publish(rtmpUrl, TimeSpan.FromSeconds(120));
+        await Poll.AssertAsync(() => a.IsPublishedAsync("stay"), TimeSpan.FromSeconds(15), () => "published on A\n" + onA.Errors + "\n" + a.Output);
+        await using var b = await SuccessorAsync(a, conf, ports);
+
+        // Viewers B accepted, fed through B's pull from A: one on the project's client, one ffmpeg over HTTP-FLV.
+        var viewer = await ViewerOnAsync(b, a, "stay");
+        await using var _ = viewer;
+        var player = await OnAsync(b, a, "stay", () => FfmpegProcess.Play($"http://127.0.0.1:{b.HttpPort}/live/stay.flv"));
+        await using var __ = player;
+        await Poll.AssertAsync(() => viewer.Frames > 25 && player.Frames > 25, TimeSpan.FromSeconds(15),
+            () => $"viewers on B receiving: {viewer.Frames} / {player.Frames} frames\n{player.Errors}\n{b.Output}");
+        Assert.Contains("media from origin previous-process", b.Output);
+        viewer.ResetGap();
+
+        var framesAtQuit = viewer.Frames;
+        var quitAt = DateTime.UtcNow;
+        a.Signal(Posix.SIGQUIT);
+        // The encoder stays on A through the drain (B's viewers fed by the pull), until grace-max-wait closes it.
+        var closedAt = await onA.WaitForExitAsync(TimeSpan.FromSeconds(20));
+        Assert.True(closedAt.HasValue, "A closed the encoder at grace-max-wait\n" + a.Output);
+        var stayedMs = (closedAt!.Value - quitAt).TotalMilliseconds;
+        Assert.True(stayedMs >= 300 + 3000 - 50, $"the encoder stayed on A until grace-start-wait + grace-max-wait (3300 ms): it left after {stayedMs:F0} ms\n{onA.Errors}\n{a.Output}");
+        Assert.Contains("remaining clients: grace-max-wait (3000 ms) reached", a.Output);
+        Assert.Matches(@"client \d+ \(127\.0\.0\.1:\d+\) closed: kicked: grace-max-wait \(3000 ms\) reached", a.Output);
+        Assert.DoesNotContain("asked to reconnect", a.Output);
+        var framesAtClose = viewer.Frames;
+        Assert.True(framesAtClose > framesAtQuit + 50, $"the viewer on B was fed through the drain: {framesAtQuit} -> {framesAtClose} frames\n{b.Output}");
+        var playerFramesAtClose = player.Frames;
+
+        // The encoder reconnects by itself (OBS, ffmpeg in a loop): A no longer listens, so it lands on B.
+        var publishes = Count(b.Output, "publishes __defaultVhost__/live/stay");
+        await using var onB = FfmpegProcess.Publish(rtmpUrl, TimeSpan.FromSeconds(60));
+        await Poll.AssertAsync(() => Count(b.Output, "publishes __defaultVhost__/live/stay") > publishes, TimeSpan.FromSeconds(15),
+            () => "the reconnected encoder publishes on B\n" + onB.Errors + "\n" + b.Output);
+        await Poll.AssertAsync(() => viewer.Frames > framesAtClose + 50 && player.Frames > playerFramesAtClose + 50, TimeSpan.FromSeconds(15),
+            () => $"viewers on B fed by the reconnected encoder: {framesAtClose} -> {viewer.Frames}, ffmpeg {playerFramesAtClose} -> {player.Frames}\n{player.Errors}\n{b.Output}");
+        var aExited = await a.WaitForExitAsync(TimeSpan.FromSeconds(15));
+        // The gap covers A closing the encoder (which ends B's pull), ffmpeg's exit and restart (process
+        // start, x264 set-up, handshake, publish) and its first frame reaching B's viewer: 0.4-0.6 s measured,
+        // bounded at 3 s for a busy machine.
+        output.WriteLine($"encoder ignoring the reconnect request: stayed on A for {stayedMs:F0} ms after SIGQUIT (grace-start-wait 300 ms + grace-max-wait 3000 ms); " +
+                         $"the viewer on B stayed connected, longest gap between two frames {viewer.MaxGap.TotalMilliseconds:F0} ms (ffmpeg's restart included)");
+        var viewerEnded = viewer.Connected ? null : await viewer.Completion;
+        Assert.True(viewerEnded is null, $"the viewer on B stays connected: {viewerEnded}\n{b.Output}");
+        Assert.False(player.HasExited, "the HTTP-FLV player on B stays connected\n" + player.Errors + "\n" + b.Output);
+        Assert.True(aExited.HasValue, "A exits once its clients are closed\n" + a.Output);
+        Assert.Equal(0, a.ExitCode);
+        Assert.True(viewer.MaxGap < TimeSpan.FromSeconds(3), $"{viewer.DescribeGap()}\nB:\n{b.Output}\nA:\n{a.Output}");
+    }
+
     /// <summary>Grace waits short enough for tests: A stops accepting 300 ms after SIGQUIT.</summary>
     private const string QuickQuit = "grace-start-wait = 300ms\n grace-final-wait = 500ms";
 
