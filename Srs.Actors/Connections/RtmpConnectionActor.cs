@@ -83,13 +83,17 @@ public sealed class RtmpConnectionActor(RtmpConnectionActor.Services services) :
         // A Unix socket is the other process of an upgrade in place pulling a stream (no TCP options).
         var local = socket.AddressFamily == AddressFamily.Unix;
         if (!local) socket.NoDelay = true;
-        _client = new ClientStats(open.Id, local ? "upgrade-peer" : socket.RemoteEndPoint?.ToString() ?? "?") { Connection = Self };
+        _client = new ClientStats(open.Id, local ? ClientStats.UpgradePeerAddress : socket.RemoteEndPoint?.ToString() ?? "?") { Connection = Self };
         _session = new RtmpServerSession(new SocketReader(socket), new SocketWriter(socket),
             _client, Self, services.Registry, services.Settings, services.Stats, services.Hooks, services.Log, socket);
         services.Stats.Clients[_client.Id] = _client;
         _ = _session.RunAsync(); // tells this actor SessionEnded when it ends, whatever ends it
         // One scheduled message, gone once delivered: no timer stays with a connection that plays.
+        // Nothing to cancel at stop (AK1004): it then goes to dead letters, unlogged
+        // (IDeadLetterSuppression), where IWithTimers would cost every connection a timer scheduler.
+#pragma warning disable AK1004
         Context.System.Scheduler.ScheduleTellOnce(services.Settings.Limits.HandshakeTimeout, Self, HandshakeDeadline.Instance, ActorRefs.NoSender);
+#pragma warning restore AK1004
     }
 
     protected override void PostStop()

@@ -11,8 +11,8 @@ namespace Srs.Actors.Edge;
 /// it pulls the stream from an origin (<see cref="EdgePuller"/>), and while it has a local
 /// publisher it forwards the stream to an origin (<see cref="EdgeForwarder"/>). Both are children
 /// of the source. The source calls <see cref="Update"/> after its publisher or players change.
-/// An origin pulls the same way from the other process of an upgrade in place (no forwarding):
-/// from the previous process while it runs, from the next one while this node drains
+/// An origin pulls the same way from the other processes of an upgrade in place (no forwarding):
+/// from the previous process while it runs, and while this node drains from the next one first
 /// (<see cref="UpgradePeers"/>); a publish here may take the stream over from a pull from the
 /// previous process once that one drains (<see cref="MayTakeOver"/>).
 /// </summary>

@@ -171,6 +171,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         _gop.Clear();
         _metaData = _videoHeader = _audioHeader = null;
         _streamStats.PublisherClientId = m.ClientId;
+        CountClients();
         Sender.Tell(new PublishAccepted(Self, _epoch));
         Context.System.EventStream.Publish(new StreamPublishState(_key, Publishing: true));
         UpdateMergeTick();
@@ -188,7 +189,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         var player = new Player(m.Connection, m.Queue, PhaseForNewPlayer(), _windowBase + _window.Count);
         _players[m.ClientId] = player;
         _phases[player.Phase][m.ClientId] = player;
-        _streamStats.Clients = _players.Count + (_publisher is null ? 0 : 1);
+        CountClients();
         UpdateMergeTick();
 
         // Start the player at the last keyframe: metadata and sequence headers, then the GOP.
@@ -378,7 +379,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         _hasVideo = false;
         FlushAllPlayers();
         UpdateMergeTick();
-        _streamStats.Clients = _players.Count;
+        CountClients();
         ArmIdleTimer();
         UpdateEdge();
         if (_draining) CloseOrAwaitPull();
@@ -403,12 +404,15 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         foreach (var p in _players.Values) p.Connection.Tell(new Connections.ConnectionProtocol.Kick("the node is quitting and the stream has ended"));
     }
 
+    /// <summary>The stream's clients as SRS counts them: its players and its publisher.</summary>
+    private void CountClients() => _streamStats.Clients = _players.Count + (_publisher is null ? 0 : 1);
+
     private void RemovePlayer(string clientId)
     {
         if (!_players.Remove(clientId, out var player)) return;
         _phases[player.Phase].Remove(clientId);
         player.Queue.Complete();
-        _streamStats.Clients = _players.Count + (_publisher is null ? 0 : 1);
+        CountClients();
         if (_players.Count == 0) FlushAllPlayers(); // to nobody: drops what the window held
         UpdateMergeTick();
         ArmIdleTimer();

@@ -13,6 +13,9 @@ public sealed class ClientStats(string id, string remoteAddress)
     private long _bytesIn;
     private long _bytesOut;
 
+    /// <summary>The remote address of the other process of an upgrade in place pulling a stream (a Unix socket).</summary>
+    public const string UpgradePeerAddress = "upgrade-peer";
+
     public string Id { get; } = id;
     public string RemoteAddress { get; } = remoteAddress;
     /// <summary>The remote address without its port, as SRS shows it (API "ip", hooks' "ip").</summary>
@@ -33,6 +36,8 @@ public sealed class ClientStats(string id, string remoteAddress)
 
     public ClientType Type { get => (ClientType)_type; set => _type = (int)value; }
     public bool IsPublisher => Type == ClientType.RtmpPublish;
+    /// <summary>The same node's other process, not a user: left out of the API's clients and counts.</summary>
+    public bool IsUpgradePeer => RemoteAddress == UpgradePeerAddress;
     public long BytesIn => Interlocked.Read(ref _bytesIn);
     public long BytesOut => Interlocked.Read(ref _bytesOut) + (_mediaBytesOut?.BytesSent ?? 0);
 

@@ -5,10 +5,10 @@ using static Srs.Actors.Cluster.OriginDirectoryProtocol;
 namespace Srs.Actors.Upgrade;
 
 /// <summary>
-/// The origin directory of an origin's sources during an upgrade in place: the one candidate is
-/// the process to pull from now (<see cref="UpgradePeers.PullFrom"/>), none outside an upgrade. It
-/// does not know which streams that process holds: a pull of a stream it lacks gets no media and
-/// ends, then backs off. Publishes are never forwarded to it.
+/// The origin directory of an origin's sources during an upgrade in place: the candidates are the
+/// processes to pull from now, best first (<see cref="UpgradePeers.PullFrom"/>), none outside an
+/// upgrade. It does not know which streams they hold: a pull of a stream one lacks is refused and
+/// goes on to the next candidate, then backs off. Publishes are never forwarded to it.
 /// </summary>
 public sealed class UpgradePeerDirectory : ReceiveActor
 {
@@ -16,7 +16,7 @@ public sealed class UpgradePeerDirectory : ReceiveActor
 
     public UpgradePeerDirectory(UpgradePeers peers)
     {
-        OriginCandidates Candidates(Streams.StreamKey key) => new(key, peers.PullFrom is { } from ? [from] : []);
+        OriginCandidates Candidates(Streams.StreamKey key) => new(key, peers.PullFrom);
         Receive<ResolveOrigin>(m => Sender.Tell(Candidates(m.Key)));
         Receive<WatchOrigin>(m => m.Subscriber.Tell(Candidates(m.Key)));
         Receive<UnwatchOrigin>(_ => { });

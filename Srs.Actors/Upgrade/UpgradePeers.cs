@@ -23,8 +23,19 @@ public sealed class UpgradePeers(PreviousProcess? previous)
 
     public void NextGone() => _next = null;
 
-    /// <summary>Where a source of this node pulls from now: the previous process while it runs, else the next one; none otherwise.</summary>
-    public OriginEndpoint? PullFrom => PreviousRuns ? Previous!.Endpoint : _next;
+    /// <summary>
+    /// Where a source of this node pulls from now, best first: the next process, then the previous
+    /// one while it runs; none outside an upgrade. Encoders only move forward (to the newest
+    /// process), so once this node has a next one, a stream it lacks is there or on its way there;
+    /// the previous process still has it only from an encoder that did not move.
+    /// </summary>
+    public IReadOnlyList<OriginEndpoint> PullFrom => (_next, PreviousRuns ? Previous!.Endpoint : null) switch
+    {
+        ({ } next, { } previous) => [next, previous],
+        ({ } next, null) => [next],
+        (null, { } previous) => [previous],
+        _ => [],
+    };
 
     /// <summary>
     /// Whether a source without a publisher pulls: from the previous process while it runs; from the

@@ -6,6 +6,7 @@ using Srs.Actors.Connections;
 using Srs.Actors.Lifecycle;
 using Srs.Actors.Stats;
 using Srs.Actors.Streams;
+using Srs.Node.Upgrade;
 
 namespace Srs.Node.Http;
 
@@ -14,10 +15,13 @@ namespace Srs.Node.Http;
 /// Handlers are plain <see cref="RequestDelegate"/>s writing source-generated JSON: no minimal-API
 /// parameter binding and no reflection-based serializer, both compiled at the first request and
 /// kept for good (1.2 MB of RSS together; docs/performance.md, session 8).
+/// During an upgrade in place either process may answer on the shared port: clients, streams and
+/// counters are then those of both (<see cref="UpgradeNeighbours"/>), each entry with its process's pid.
 /// </summary>
 public static class ApiEndpoints
 {
-    public static void Map(WebApplication app, int port, bool debug)
+    /// <param name="neighbours">The processes of an upgrade in place linked to this one; null when the upgrade socket is off.</param>
+    public static void Map(WebApplication app, int port, bool debug, UpgradeNeighbours? neighbours)
     {
         var stats = app.Services.GetRequiredService<ServerStats>();
         var state = app.Services.GetRequiredService<NodeState>();
@@ -27,26 +31,29 @@ public static class ApiEndpoints
         void Get(string pattern, RequestDelegate handler) => app.MapGet(pattern, PortFilter.Only(port, handler));
         Task Error(HttpContext ctx, int status, int code, string message) =>
             Write(ctx, new ErrorBody(code, server, message), Json.ErrorBody, status);
+        Task<NodeView> View(HttpContext ctx) =>
+            neighbours?.ViewAsync(ViewScope.All, ctx.RequestAborted) ?? Task.FromResult(ApiJson.LocalView(stats, state));
 
         Get("/api/v1/versions", ctx => Write(ctx, new VersionsBody(0, server,
             new VersionData(NodeVersion.Major, NodeVersion.Minor, NodeVersion.Revision, NodeVersion.Text)), Json.VersionsBody));
 
-        Get("/api/v1/summaries", ctx =>
+        Get("/api/v1/summaries", async ctx =>
         {
-            var clients = stats.Clients.Count;
-            return Write(ctx, new SummariesBody(0, server, new SummaryData(
+            var view = await View(ctx);
+            await Write(ctx, new SummariesBody(0, server, new SummaryData(
                 Ok: true,
                 NowMs: DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
                 Self: new SummarySelf(NodeVersion.Text, Environment.ProcessId, Environment.WorkingSet / 1024,
                     (long)(DateTimeOffset.UtcNow - stats.Started).TotalSeconds),
-                System: new SummarySystem(Environment.ProcessorCount, clients, stats.Streams.Count, stats.BytesIn, stats.BytesOut),
-                Shutdown: new SummaryShutdown(state.Phase, state.Ready, state.NotReadyReason, clients))), Json.SummariesBody);
+                System: new SummarySystem(Environment.ProcessorCount, view.Clients.Count, ApiJson.MergeStreams(view.Streams).Count,
+                    view.Counters.BytesIn, view.Counters.BytesOut),
+                Shutdown: new SummaryShutdown(state.Phase, state.Ready, state.NotReadyReason, view.Clients.Count(c => c.Pid == Environment.ProcessId)),
+                Processes: view.Processes)), Json.SummariesBody);
         });
 
         Get("/api/v1/streams", ctx => ctx.Request.Query["scope"].ToString() switch
         {
-            "" or "node" => Write(ctx, new StreamsBody(0, server,
-                stats.Streams.Values.OrderBy(s => s.Created).Select(ApiJson.Stream).ToArray()), Json.StreamsBody),
+            "" or "node" => NodeStreams(ctx),
             // Every node's streams, draining nodes included, so counts stay right while an old and
             // a new process run side by side; paged (start, count) as SRS pages, asked of the nodes the page covers.
             "cluster" => PageArgs(ctx) is { } page
@@ -54,6 +61,9 @@ public static class ApiEndpoints
                 : Error(ctx, 400, 1, $"start must be 0 or more and count 1 to {ClusterJson.MaxPage}"),
             _ => Error(ctx, 400, 1, "scope must be node or cluster"),
         });
+
+        async Task NodeStreams(HttpContext ctx) =>
+            await Write(ctx, new StreamsBody(0, server, ApiJson.MergeStreams((await View(ctx)).Streams)), Json.StreamsBody);
 
         async Task ClusterStreams(HttpContext ctx, int start, int count) =>
             await Write(ctx, await ClusterJson.StreamsAsync(app.Services.GetRequiredService<ActorSystem>(), cluster.Current, server, start, count),
@@ -83,31 +93,31 @@ public static class ApiEndpoints
 
         Get("/api/v1/cluster", ctx => Write(ctx, new ClusterBody(0, server, ClusterJson.Cluster(cluster.Current)), Json.ClusterBody));
 
-        Get("/api/v1/streams/{id}", ctx =>
+        // Ids are unique within a process: during an upgrade, ?pid= picks the process (else this one's first).
+        Get("/api/v1/streams/{id}", async ctx =>
         {
             var id = RouteId(ctx);
-            return stats.Streams.TryGetValue(id, out var s)
-                ? Write(ctx, new StreamBody(0, server, ApiJson.Stream(s)), Json.StreamBody)
-                : Error(ctx, 404, 2048, $"stream {id} not found");
+            var s = Pick((await View(ctx)).Streams.Where(s => s.Id == id), ctx, s => s.Pid);
+            await (s is not null ? Write(ctx, new StreamBody(0, server, s), Json.StreamBody) : Error(ctx, 404, 2048, $"stream {id} not found"));
         });
 
-        Get("/api/v1/clients", ctx => Write(ctx, new ClientsBody(0, server,
-            stats.Clients.Values.OrderBy(c => c.Connected).Select(c => ApiJson.Client(c, stats)).ToArray()), Json.ClientsBody));
+        Get("/api/v1/clients", async ctx => await Write(ctx, new ClientsBody(0, server, (await View(ctx)).Clients), Json.ClientsBody));
 
-        Get("/api/v1/clients/{id}", ctx =>
+        Get("/api/v1/clients/{id}", async ctx =>
         {
             var id = RouteId(ctx);
-            return stats.Clients.TryGetValue(id, out var c)
-                ? Write(ctx, new ClientBody(0, server, ApiJson.Client(c, stats)), Json.ClientBody)
-                : Error(ctx, 404, 2049, $"client {id} not found");
+            var c = Pick((await View(ctx)).Clients.Where(c => c.Id == id), ctx, c => c.Pid);
+            await (c is not null ? Write(ctx, new ClientBody(0, server, c), Json.ClientBody) : Error(ctx, 404, 2049, $"client {id} not found"));
         });
 
-        app.MapDelete("/api/v1/clients/{id}", PortFilter.Only(port, ctx =>
+        app.MapDelete("/api/v1/clients/{id}", PortFilter.Only(port, async ctx =>
         {
             var id = RouteId(ctx);
-            if (!stats.Clients.TryGetValue(id, out var c)) return Error(ctx, 404, 2049, $"client {id} not found");
-            c.Connection.Tell(new ConnectionProtocol.Kick("kicked by the HTTP API"));
-            return Write(ctx, new OkBody(0, server), Json.OkBody);
+            var c = Pick((await View(ctx)).Clients.Where(c => c.Id == id), ctx, c => c.Pid);
+            var kicked = c is not null && (c.Pid == Environment.ProcessId
+                ? Kick(stats, id)
+                : neighbours is not null && await neighbours.KickAsync(c.Pid, id, ctx.RequestAborted));
+            await (kicked ? Write(ctx, new OkBody(0, server), Json.OkBody) : Error(ctx, 404, 2049, $"client {id} not found"));
         }));
 
         Get("/api/v1/health/live", ctx => Write(ctx, new StatusBody(0, server, "live"), Json.StatusBody));
@@ -129,11 +139,29 @@ public static class ApiEndpoints
             return Write(ctx, new GcBody(0, server, GC.GetTotalMemory(false), Environment.WorkingSet), Json.GcBody);
         }));
 
-        Get("/metrics", ctx =>
+        Get("/metrics", async ctx =>
         {
+            var view = await View(ctx);
             ctx.Response.ContentType = "text/plain; version=0.0.4";
-            return ctx.Response.WriteAsync(Metrics.Render(stats, state));
+            await ctx.Response.WriteAsync(Metrics.Render(view));
         });
+    }
+
+    /// <summary>Closes this process's client <paramref name="id"/> (not the other process of an upgrade pulling a stream); false when there is none.</summary>
+    public static bool Kick(ServerStats stats, string id)
+    {
+        if (!stats.Clients.TryGetValue(id, out var c) || c.IsUpgradePeer) return false;
+        c.Connection.Tell(new ConnectionProtocol.Kick("kicked by the HTTP API"));
+        return true;
+    }
+
+    /// <summary>The entry of the process ?pid= names, else this process's, else the first.</summary>
+    private static T? Pick<T>(IEnumerable<T> entries, HttpContext ctx, Func<T, int> pid) where T : class
+    {
+        var list = entries.ToList();
+        if (ctx.Request.Query["pid"] is { Count: > 0 } asked)
+            return int.TryParse(asked, out var p) ? list.Find(e => pid(e) == p) : null;
+        return list.Find(e => pid(e) == Environment.ProcessId) ?? list.FirstOrDefault();
     }
 
     // Made at the first request, not at start: an idle node never loads the serializer.

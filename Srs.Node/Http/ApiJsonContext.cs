@@ -21,4 +21,6 @@ namespace Srs.Node.Http;
 [JsonSerializable(typeof(ClusterBody))]
 [JsonSerializable(typeof(ClusterStreamsBody))]
 [JsonSerializable(typeof(OriginsBody))]
+[JsonSerializable(typeof(NodeView))]
+[JsonSerializable(typeof(ServiceCounters))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -16,7 +16,8 @@ public sealed record VersionsBody(int Code, string Server, VersionData Data);
 public sealed record VersionData(int Major, int Minor, int Revision, string Version);
 
 public sealed record SummariesBody(int Code, string Server, SummaryData Data);
-public sealed record SummaryData(bool Ok, long NowMs, SummarySelf Self, SummarySystem System, SummaryShutdown Shutdown);
+public sealed record SummaryData(bool Ok, long NowMs, SummarySelf Self, SummarySystem System, SummaryShutdown Shutdown,
+    IReadOnlyList<ProcessJson> Processes);
 public sealed record SummarySelf(string Version, int Pid, long MemKbyte, long SrsUptime);
 public sealed record SummarySystem(int Cpus, int ConnSrs, int Streams, long RecvBytes, long SendBytes);
 public sealed record SummaryShutdown(string Phase, bool Ready, string? Reason, int DrainingClients);
@@ -27,7 +28,7 @@ public sealed record StreamJson(
     string Id, string Name, string Vhost, string App,
     [property: JsonPropertyName("tcUrl")] string TcUrl,
     string Url, long LiveMs, int Clients, long Frames, long SendBytes, long RecvBytes,
-    KbpsJson Kbps, PublishJson Publish, VideoJson? Video, AudioJson? Audio);
+    KbpsJson Kbps, PublishJson Publish, VideoJson? Video, AudioJson? Audio, int Pid);
 public sealed record KbpsJson(
     [property: JsonPropertyName("recv_30s")] int Recv30s,
     [property: JsonPropertyName("send_30s")] int Send30s);
@@ -42,7 +43,7 @@ public sealed record ClientJson(
     [property: JsonPropertyName("pageUrl")] string? PageUrl,
     [property: JsonPropertyName("swfUrl")] string? SwfUrl,
     [property: JsonPropertyName("tcUrl")] string? TcUrl,
-    string? Url, string? Name, string Type, bool Publish, double Alive, long SendBytes, long RecvBytes);
+    string? Url, string? Name, string Type, bool Publish, double Alive, long SendBytes, long RecvBytes, int Pid);
 
 public sealed record ClusterBody(int Code, string Server, ClusterViewJson Cluster);
 public sealed record ClusterViewJson(string Self, string? Leader, IReadOnlyList<MemberJson> Members);
@@ -57,3 +58,33 @@ public sealed record ActiveJson(bool Active);
 
 public sealed record OriginsBody(int Code, string Server, string Stream, IReadOnlyList<OriginJson> Origins);
 public sealed record OriginJson(string Node, string Rtmp);
+
+/// <summary>
+/// One process serving this node's ports: the answering one, and during an upgrade in place the
+/// other(s) it is linked to. Its own figures, which a sum across processes would make meaningless.
+/// </summary>
+public sealed record ProcessJson(
+    int Pid, string Version, string Phase, bool Ready, string? Reason, long UptimeSeconds, long RssBytes, double CpuSeconds,
+    long GcHeapBytes, long GcAllocatedBytes, IReadOnlyList<int> GcCollections);
+
+/// <summary>The node's counters, summed over its processes (and those that have exited, once linked).</summary>
+public sealed record ServiceCounters(
+    long ConnectionsAccepted, long SourcesCreated, long SourcesPassivated, long BytesIn, long BytesOut,
+    long UpstreamBytesIn, long UpstreamBytesOut)
+{
+    public static readonly ServiceCounters Zero = new(0, 0, 0, 0, 0, 0, 0);
+
+    public ServiceCounters Plus(ServiceCounters o) => new(
+        ConnectionsAccepted + o.ConnectionsAccepted, SourcesCreated + o.SourcesCreated, SourcesPassivated + o.SourcesPassivated,
+        BytesIn + o.BytesIn, BytesOut + o.BytesOut, UpstreamBytesIn + o.UpstreamBytesIn, UpstreamBytesOut + o.UpstreamBytesOut);
+}
+
+/// <summary>
+/// What the API reports: the clients, streams, counters and processes of this process, and during an
+/// upgrade in place of the processes linked to it. Also what one process sends the other (UpgradeStatsSocket).
+/// </summary>
+public sealed record NodeView(
+    ServiceCounters Counters, IReadOnlyList<ProcessJson> Processes, IReadOnlyList<ClientJson> Clients, IReadOnlyList<StreamJson> Streams)
+{
+    public NodeView Plus(NodeView o) => new(Counters.Plus(o.Counters), [.. Processes, .. o.Processes], [.. Clients, .. o.Clients], [.. Streams, .. o.Streams]);
+}

@@ -1,49 +1,63 @@
+using System.Globalization;
 using System.Text;
-using Srs.Actors.Lifecycle;
-using Srs.Actors.Stats;
 
 namespace Srs.Node.Http;
 
-/// <summary>Prometheus text exposition of the node's counters.</summary>
+/// <summary>
+/// Prometheus text exposition of a <see cref="NodeView"/>. The srs_* figures are the node's,
+/// summed over the processes of an upgrade in place; each process's own figures (readiness,
+/// phase, CPU, memory, GC) carry its <c>pid</c> label, so that no counter goes backwards whichever
+/// process answers the scrape.
+/// </summary>
 public static class Metrics
 {
     private static readonly string[] Phases = ["starting", "running", "draining", "unbinding", "waiting-clients", "final-wait", "stopping"];
 
-    public static string Render(ServerStats stats, NodeState state)
+    public static string Render(NodeView view)
     {
         var sb = new StringBuilder();
-        void Metric(string name, string type, string help, double value, string labels = "")
+        void Help(string name, string type, string help) =>
+            sb.Append("# HELP ").Append(name).Append(' ').Append(help).Append("\n# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
+        void Sample(string name, double value, string labels = "") =>
+            sb.Append(name).Append(labels).Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        void Metric(string name, string type, string help, double value)
         {
-            sb.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n');
-            sb.Append("# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
-            sb.Append(name).Append(labels).Append(' ').Append(value.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            Help(name, type, help);
+            Sample(name, value);
+        }
+        void PerProcess(string name, string type, string help, Func<ProcessJson, double> value)
+        {
+            Help(name, type, help);
+            foreach (var p in view.Processes) Sample(name, value(p), $"{{pid=\"{p.Pid}\"}}");
         }
 
-        var clients = stats.Clients.Values.ToArray();
-        Metric("srs_connections", "gauge", "Connected clients.", clients.Length);
-        Metric("srs_publishers", "gauge", "Connected publishers.", clients.Count(c => c.IsPublisher));
-        Metric("srs_streams", "gauge", "Live sources.", stats.Streams.Count);
-        Metric("srs_connections_accepted_total", "counter", "Client connections accepted.", stats.ConnectionsAccepted);
-        Metric("srs_sources_created_total", "counter", "Sources created.", stats.SourcesCreated);
-        Metric("srs_sources_passivated_total", "counter", "Sources passivated after their idle timeout.", stats.SourcesPassivated);
-        Metric("srs_bytes_received_total", "counter", "Bytes received from clients.", stats.BytesIn);
-        Metric("srs_bytes_sent_total", "counter", "Bytes sent to clients.", stats.BytesOut);
-        Metric("srs_upstream_bytes_received_total", "counter", "Bytes an edge received from origins (pulled streams).", stats.UpstreamBytesIn);
-        Metric("srs_upstream_bytes_sent_total", "counter", "Bytes an edge sent to origins (forwarded publishes).", stats.UpstreamBytesOut);
-        Metric("srs_ready", "gauge", "1 while the node takes new clients.", state.Ready ? 1 : 0);
+        var c = view.Counters;
+        Metric("srs_connections", "gauge", "Connected clients.", view.Clients.Count);
+        Metric("srs_publishers", "gauge", "Connected publishers.", view.Clients.Count(x => x.Publish));
+        Metric("srs_streams", "gauge", "Live sources.", ApiJson.MergeStreams(view.Streams).Count);
+        Metric("srs_connections_accepted_total", "counter", "Client connections accepted.", c.ConnectionsAccepted);
+        Metric("srs_sources_created_total", "counter", "Sources created.", c.SourcesCreated);
+        Metric("srs_sources_passivated_total", "counter", "Sources passivated after their idle timeout.", c.SourcesPassivated);
+        Metric("srs_bytes_received_total", "counter", "Bytes received from clients.", c.BytesIn);
+        Metric("srs_bytes_sent_total", "counter", "Bytes sent to clients.", c.BytesOut);
+        Metric("srs_upstream_bytes_received_total", "counter", "Bytes an edge received from origins (pulled streams).", c.UpstreamBytesIn);
+        Metric("srs_upstream_bytes_sent_total", "counter", "Bytes an edge sent to origins (forwarded publishes).", c.UpstreamBytesOut);
+        Metric("srs_processes", "gauge", "Processes serving the node's ports (2 or more during an upgrade in place).", view.Processes.Count);
 
-        sb.Append("# HELP srs_shutdown_phase The node's lifecycle phase (1 for the current one).\n# TYPE srs_shutdown_phase gauge\n");
-        foreach (var phase in Phases)
-            sb.Append("srs_shutdown_phase{phase=\"").Append(phase).Append("\"} ").Append(state.Phase == phase ? 1 : 0).Append('\n');
+        PerProcess("srs_ready", "gauge", "1 while the process takes new clients.", p => p.Ready ? 1 : 0);
+        Help("srs_shutdown_phase", "gauge", "The process's lifecycle phase (1 for the current one).");
+        foreach (var p in view.Processes)
+            foreach (var phase in Phases)
+                Sample("srs_shutdown_phase", p.Phase == phase ? 1 : 0, $"{{pid=\"{p.Pid}\",phase=\"{phase}\"}}");
 
-        // Environment's readings, not Process's: the same figures without loading System.Diagnostics.Process.
-        Metric("process_resident_memory_bytes", "gauge", "Resident memory.", Environment.WorkingSet);
-        Metric("process_cpu_seconds_total", "counter", "User and system CPU time.", Environment.CpuUsage.TotalTime.TotalSeconds);
-        Metric("dotnet_gc_heap_bytes", "gauge", "Managed heap size.", GC.GetTotalMemory(false));
-        Metric("dotnet_gc_allocated_bytes_total", "counter", "Bytes allocated on the managed heap.", GC.GetTotalAllocatedBytes());
-        sb.Append("# HELP dotnet_gc_collections_total GC collections by generation.\n# TYPE dotnet_gc_collections_total counter\n");
-        for (var g = 0; g <= GC.MaxGeneration; g++)
-            sb.Append("dotnet_gc_collections_total{generation=\"").Append(g).Append("\"} ").Append(GC.CollectionCount(g)).Append('\n');
+        PerProcess("process_resident_memory_bytes", "gauge", "Resident memory.", p => p.RssBytes);
+        PerProcess("process_cpu_seconds_total", "counter", "User and system CPU time.", p => p.CpuSeconds);
+        PerProcess("dotnet_gc_heap_bytes", "gauge", "Managed heap size.", p => p.GcHeapBytes);
+        PerProcess("dotnet_gc_allocated_bytes_total", "counter", "Bytes allocated on the managed heap.", p => p.GcAllocatedBytes);
+        Help("dotnet_gc_collections_total", "counter", "GC collections by generation.");
+        foreach (var p in view.Processes)
+            for (var g = 0; g < p.GcCollections.Count; g++)
+                Sample("dotnet_gc_collections_total", p.GcCollections[g], $"{{pid=\"{p.Pid}\",generation=\"{g}\"}}");
         return sb.ToString();
     }
 }

@@ -127,10 +127,11 @@ public static class NodeHost
             LetListenersGo();
             throw;
         }
-        if (settings.HttpApiEnabled) ApiEndpoints.Map(app, settings.HttpApiListen.Port, settings.HttpApiDebug);
+        var upgradeLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Srs.Node.Upgrade");
+        var neighbours = settings.UpgradeSocket is null ? null : new UpgradeNeighbours(() => ApiJson.LocalView(stats, state), upgradeLog);
+        if (settings.HttpApiEnabled) ApiEndpoints.Map(app, settings.HttpApiListen.Port, settings.HttpApiDebug, neighbours);
         if (settings.HttpServerEnabled && !flvSeparate) HttpFlvEndpoint.Map(app, settings.HttpServerListen.Port);
         if (flvSeparate) flv = HttpFlvServer.Create(settings, app.Services, inherited, listeners);
-        var upgradeLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Srs.Node.Upgrade");
         handover = new HandoverServer(settings.UpgradeSocket, listeners, upgradeLog);
         if (peers is not null)
         {
@@ -156,18 +157,17 @@ public static class NodeHost
 
         // Serving now: take the upgrade socket over, then tell the predecessor (it stops serving it).
         // The actors run now: the next process may pull this one's streams.
-        var upgradeMedia = settings.UpgradeSocket is null ? null : UpgradeMediaSocket.Start(connections, upgradeLog);
-        handover.Start(upgradeMedia?.Name);
+        var upgradeMedia = neighbours is null ? null : UpgradeMediaSocket.Start(connections, upgradeLog);
+        var upgradeStats = neighbours is null ? null : UpgradeStatsSocket.Start(neighbours, id => ApiEndpoints.Kick(stats, id), upgradeLog);
+        handover.Start(upgradeMedia?.Name, upgradeStats?.Name, neighbours);
         var unused = inherited.Confirm();
         if (inherited.FromPid is { } from)
             upgradeLog.LogInformation("took over {Count} listening sockets from pid {Pid} ({Taken}){Unused}{Pull}", inherited.Taken.Count, from,
                 string.Join(", ", inherited.Taken), unused.Count == 0 ? "" : $"; not used here, closed: {string.Join(", ", unused)}",
                 previous is null ? "" : "; streams published there are pulled from it until it exits");
-        if (inherited.TakeLink() is { } link)
-        {
-            if (previous is null) link.Dispose();
-            else _ = PreviousProcessLink.FollowAsync(link, previous, upgradeMedia?.Name, upgradeLog);
-        }
+        using var previousLink = inherited.TakeLink() is { } link && neighbours is not null
+            ? PreviousProcessLink.Follow(link, inherited, previous, upgradeMedia?.Name, upgradeStats?.Name, neighbours, upgradeLog)
+            : null;
         var fresh = listeners.With(open => open.Where(o => !inherited.Taken.Contains($"{o.Name} {o.Socket.LocalEndPoint}")).Select(o => $"{o.Name} {o.Socket.LocalEndPoint}").ToList());
         if (fresh.Count > 0)
             upgradeLog.LogInformation("bound fresh listening sockets{ReusePort}: {Sockets}{Why}", settings.ReusePort ? " (SO_REUSEPORT)" : "",
@@ -190,8 +190,11 @@ public static class NodeHost
         await app.WaitForShutdownAsync();
         var stopped = Stopwatch.StartNew();
         if (flv is not null) await flv.DisposeAsync();
+        // The other processes of an upgrade are told this one's final counters as the links close.
         handover.Dispose();
+        previousLink?.Dispose();
         upgradeMedia?.Dispose();
+        upgradeStats?.Dispose();
         app.Logger.LogInformation("exiting 0 ({Kind} quit), host stopped in {Ms} ms", quit!.Kind?.ToString() ?? "no", stopped.ElapsedMilliseconds);
         return 0;
     }

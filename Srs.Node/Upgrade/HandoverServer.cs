@@ -10,8 +10,9 @@ namespace Srs.Node.Upgrade;
 /// serving once a successor confirms it took over (the path is the successor's then) or when the
 /// quit reaches service-unbind (nothing left to hand over), and removes the path at the end only
 /// if it is still its own. The connection of the successor that took over stays open as the
-/// upgrade link: it says where the successor serves its streams (<see cref="SuccessorMedia"/>), is
-/// told when this process drains (service-unbind), and sees it close when this process exits.
+/// upgrade link: it says where the successor serves its streams (<see cref="SuccessorMedia"/>) and
+/// its part of the HTTP API (<see cref="UpgradeNeighbours"/>), is told when this process drains
+/// (service-unbind), and is told this process's final counters before it closes as it exits.
 /// </summary>
 public sealed class HandoverServer : IServiceListener, IDisposable
 {
@@ -22,6 +23,8 @@ public sealed class HandoverServer : IServiceListener, IDisposable
     private readonly string? _path;
     private readonly ListenerSet _listeners;
     private string? _mediaSocket;
+    private string? _statsSocket;
+    private UpgradeNeighbours? _neighbours;
     /// <summary>Upgrade links to successors that took over (guarded by _gate), closed when this process exits.</summary>
     private readonly List<Socket> _successors = new();
     private readonly ILogger _log;
@@ -53,9 +56,13 @@ public sealed class HandoverServer : IServiceListener, IDisposable
 
     /// <summary>Binds the path (replacing a predecessor's or a stale file) and starts answering.</summary>
     /// <param name="mediaSocket">Where a successor pulls this node's streams (<see cref="UpgradeMediaSocket"/>), or null.</param>
-    public void Start(string? mediaSocket)
+    /// <param name="statsSocket">Where a successor reads this process's part of the API (<see cref="UpgradeStatsSocket"/>), or null.</param>
+    /// <param name="neighbours">Told of successors' stats sockets and exits, and asked for the final counters.</param>
+    public void Start(string? mediaSocket, string? statsSocket, UpgradeNeighbours? neighbours)
     {
         _mediaSocket = mediaSocket;
+        _statsSocket = statsSocket;
+        _neighbours = neighbours;
         if (_path is null || !OperatingSystem.IsLinux()) return;
         lock (_gate) if (_stopped) return; // a quit began during startup: nothing to hand over
         var socket = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
@@ -142,7 +149,8 @@ public sealed class HandoverServer : IServiceListener, IDisposable
                 lock (_gate) if (_stopped) return null;
                 var names = string.Join(' ', open.Select(o => o.Name));
                 var media = _mediaSocket is null ? "" : $" {ListenerHandover.MediaPrefix}{_mediaSocket}";
-                UnixFdPassing.Send(conn, Encoding.ASCII.GetBytes($"{ListenerHandover.Listeners} {open.Count} {names}".TrimEnd() + media),
+                var stats = _statsSocket is null ? "" : $" {ListenerHandover.StatsPrefix}{_statsSocket}";
+                UnixFdPassing.Send(conn, Encoding.ASCII.GetBytes($"{ListenerHandover.Listeners} {open.Count} {names}".TrimEnd() + media + stats),
                     open.Select(o => (System.Runtime.InteropServices.SafeHandle)o.Socket.SafeHandle).ToList(), RequestTimeout);
                 return string.Join(", ", open.Select(o => $"{o.Name} {o.Socket.LocalEndPoint}"));
             });
@@ -200,8 +208,9 @@ public sealed class HandoverServer : IServiceListener, IDisposable
                 var got = await link.ReceiveAsync(buffer, SocketFlags.None);
                 if (got == 0) break;
                 var text = Encoding.ASCII.GetString(buffer, 0, got);
-                if (text.StartsWith(ListenerHandover.Media + " ", StringComparison.Ordinal))
-                    SuccessorMedia?.Invoke(text[(ListenerHandover.Media.Length + 1)..]);
+                if (ListenerHandover.Argument(text, ListenerHandover.Media) is { } media) SuccessorMedia?.Invoke(media);
+                else if (ListenerHandover.Argument(text, ListenerHandover.Stats) is { } stats) _neighbours?.Linked(pid, stats, older: false);
+                else if (ListenerHandover.Argument(text, ListenerHandover.Final) is { } final) _neighbours?.Told(pid, final);
             }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
@@ -212,14 +221,12 @@ public sealed class HandoverServer : IServiceListener, IDisposable
         }
         link.Dispose();
         _log.LogInformation("pid {Pid}, which took over the listening sockets, has exited", pid);
+        _neighbours?.Exited(pid);
         SuccessorGone?.Invoke();
     }
 
-    private static void TellDraining(Socket link)
-    {
-        try { link.Send(Encoding.ASCII.GetBytes(ListenerHandover.Draining)); }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException) { } // it has gone: nothing to tell
-    }
+    private static void TellDraining(Socket link) => ListenerHandover.Tell(link, ListenerHandover.Draining);
+
 
     /// <summary>A successor took the listening sockets and still runs (its upgrade link is open).</summary>
     public bool HasSuccessor
@@ -273,7 +280,7 @@ public sealed class HandoverServer : IServiceListener, IDisposable
 
     public void Abort() => StopServing();
 
-    /// <summary>The process is exiting: the successors' links close (they stop pulling from here).</summary>
+    /// <summary>The process is exiting: the successors are told its final counters, then their links close (they stop pulling from here).</summary>
     public void Dispose()
     {
         StopServing();
@@ -285,6 +292,11 @@ public sealed class HandoverServer : IServiceListener, IDisposable
             successors = [.. _successors];
             _successors.Clear();
         }
-        foreach (var link in successors) link.Dispose();
+        var final = successors.Count > 0 ? _neighbours?.FinalMessage(toOlder: false) : null;
+        foreach (var link in successors)
+        {
+            if (final is not null) ListenerHandover.Tell(link, final);
+            link.Dispose();
+        }
     }
 }

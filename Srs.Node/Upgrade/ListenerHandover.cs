@@ -14,15 +14,17 @@ namespace Srs.Node.Upgrade;
 /// <para>The exchange, one SOCK_SEQPACKET message each:</para>
 /// <list type="number">
 /// <item>new → old: <c>SRS-UPGRADE/1 TAKE</c></item>
-/// <item>old → new: <c>SRS-UPGRADE/1 LISTENERS n name... media=NAME</c> with the n descriptors
-/// (SCM_RIGHTS); NAME is the abstract Unix socket where the old process serves its streams
-/// (<see cref="UpgradeMediaSocket"/>)</item>
+/// <item>old → new: <c>SRS-UPGRADE/1 LISTENERS n name... media=NAME stats=NAME</c> with the n
+/// descriptors (SCM_RIGHTS); the NAMEs are the abstract Unix sockets where the old process serves
+/// its streams (<see cref="UpgradeMediaSocket"/>) and its part of the HTTP API
+/// (<see cref="UpgradeStatsSocket"/>)</item>
 /// <item>new → old, once it serves: <c>SRS-UPGRADE/1 TOOK m</c>; the old process then stops
 /// serving the upgrade socket, whose path the new one has taken over.</item>
 /// <item>The connection stays open as the upgrade link: new → old <c>SRS-UPGRADE/1 MEDIA NAME</c>
 /// (where the new process serves its streams, for the old one's viewers once their encoders have
-/// moved); old → new <c>SRS-UPGRADE/1 DRAINING</c> when the old process stops accepting. Its end
-/// means that the other process has exited.</item>
+/// moved) and <c>SRS-UPGRADE/1 STATS NAME</c>; old → new <c>SRS-UPGRADE/1 DRAINING</c> when the old
+/// process stops accepting; either way <c>SRS-UPGRADE/1 FINAL {counters}</c> as a process exits
+/// (<see cref="UpgradeNeighbours"/>). Its end means that the other process has exited.</item>
 /// </list>
 /// Only a process of the same user (or root) is answered; the socket file is mode 0600.
 /// </summary>
@@ -33,9 +35,23 @@ public static class ListenerHandover
     public const string Took = "SRS-UPGRADE/1 TOOK";
     public const string Draining = "SRS-UPGRADE/1 DRAINING";
     public const string Media = "SRS-UPGRADE/1 MEDIA";
-    /// <summary>The LISTENERS message's last word when the old process serves its streams.</summary>
-    public const string MediaPrefix = "media=";
+    public const string Stats = "SRS-UPGRADE/1 STATS";
+    public const string Final = "SRS-UPGRADE/1 FINAL";
+    /// <summary>The LISTENERS message's words naming the old process's private sockets.</summary>
+    public const string MediaPrefix = "media=", StatsPrefix = "stats=";
     public const int MaxMessage = 1024;
+
+    /// <summary>The rest of an upgrade link message after <paramref name="verb"/> and a space, or null.</summary>
+    public static string? Argument(string message, string verb) =>
+        message.Length > verb.Length + 1 && message.StartsWith(verb, StringComparison.Ordinal) && message[verb.Length] == ' '
+            ? message[(verb.Length + 1)..] : null;
+
+    /// <summary>Sends one message on an upgrade link; nothing when the other process has gone.</summary>
+    public static void Tell(Socket link, string message)
+    {
+        try { link.Send(Encoding.ASCII.GetBytes(message)); }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
+    }
 
     /// <summary>How long the new process waits for the old one's answer.</summary>
     public static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(3);
@@ -75,8 +91,8 @@ public static class ListenerHandover
             }
             if (!text.StartsWith(Listeners, StringComparison.Ordinal))
                 throw new IOException($"unexpected answer '{text}'");
-            var media = text.Split(' ').LastOrDefault(w => w.StartsWith(MediaPrefix, StringComparison.Ordinal))?[MediaPrefix.Length..];
-            return new InheritedListeners(pid, path, conn, sockets, null) { MediaSocket = string.IsNullOrEmpty(media) ? null : media };
+            string? Word(string prefix) => text.Split(' ').FirstOrDefault(w => w.StartsWith(prefix, StringComparison.Ordinal) && w.Length > prefix.Length)?[prefix.Length..];
+            return new InheritedListeners(pid, path, conn, sockets, null) { MediaSocket = Word(MediaPrefix), StatsSocket = Word(StatsPrefix) };
         }
         catch (Exception e) when (e is SocketException or IOException or TimeoutException)
         {
@@ -117,6 +133,8 @@ public sealed class InheritedListeners
     public string? Path { get; }
     /// <summary>Where the previous process serves its streams (an abstract Unix socket name), when it does.</summary>
     public string? MediaSocket { get; init; }
+    /// <summary>Where the previous process serves its part of the HTTP API, when it does.</summary>
+    public string? StatsSocket { get; init; }
     /// <summary>Why nothing was received (null when a process answered).</summary>
     public string? WhyNone { get; }
     public int Received => _sockets.Count + _taken.Count;
@@ -139,7 +157,7 @@ public sealed class InheritedListeners
     /// <summary>
     /// Closes (our copies of) the received sockets no listener took, and tells the previous process
     /// how many were taken, so it stops serving the upgrade socket. When the previous process serves
-    /// its streams, the connection is kept as the upgrade link (<see cref="TakeLink"/>).
+    /// its streams or stats, the connection is kept as the upgrade link (<see cref="TakeLink"/>).
     /// </summary>
     public IReadOnlyList<string> Confirm()
     {
@@ -156,13 +174,13 @@ public sealed class InheritedListeners
             var sent = true;
             try { conn.Send(Encoding.ASCII.GetBytes($"{ListenerHandover.Took} {_taken.Count}")); }
             catch (SocketException) { sent = false; } // it quit meanwhile: nothing to tell
-            if (sent && MediaSocket is not null) _link = conn;
+            if (sent && (MediaSocket ?? StatsSocket) is not null) _link = conn;
             else conn.Dispose();
         }
         return unused;
     }
 
-    /// <summary>The upgrade link to the previous process, once confirmed (null when it serves no streams); the caller owns it.</summary>
+    /// <summary>The upgrade link to the previous process, once confirmed (null when it serves neither streams nor stats); the caller owns it.</summary>
     public Socket? TakeLink() => Interlocked.Exchange(ref _link, null);
 
     /// <summary>Startup failed: close everything, tell the previous process nothing (it keeps serving).</summary>

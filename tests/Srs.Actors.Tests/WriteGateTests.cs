@@ -115,7 +115,7 @@ public class WriteGateTests
     }
 
     [Fact]
-    public void AWaiterQueuedJustAsTheGateIsReleased_StillGetsIt()
+    public async Task AWaiterQueuedJustAsTheGateIsReleased_StillGetsIt()
     {
         // The last release can fall between a waiter's failed TryEnter and its queueing: the
         // releaser sees nobody waiting, and nobody releases after it. Only the waiter's own check
@@ -140,7 +140,7 @@ public class WriteGateTests
             waits[i] = gates[i].EnterAsync();
         }
         releaser.Join();
-        Task.WhenAll(waits).Wait(TimeSpan.FromSeconds(5)); // every gate is free: only a lost waiter is still waiting
+        await Task.WhenAny(Task.WhenAll(waits), Task.Delay(TimeSpan.FromSeconds(5))); // every gate is free: only a lost waiter is still waiting
         var lost = waits.Count(w => !w.IsCompleted);
         Assert.True(lost == 0, $"{lost} of {Tries} waiters never got a gate that was free");
     }

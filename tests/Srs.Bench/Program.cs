@@ -8,7 +8,7 @@ const string usage = """
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
-    Console.WriteLine(usage + PlayMode.Usage + "\n" + ChurnMode.Usage + "\n" + PublishMode.Usage + "\n" + PassivationMode.Usage + "\n" + FlvMode.Usage + "\n" + HandoverMode.Usage + "\n" + ClusterMode.Usage);
+    Console.WriteLine(usage + PlayMode.Usage + "\n" + ChurnMode.Usage + "\n" + PublishMode.Usage + "\n" + PassivationMode.Usage + "\n" + FlvMode.Usage + "\n" + HandoverMode.Usage + "\n" + UpgradeMode.Usage + "\n" + ClusterMode.Usage);
     return args.Length == 0 ? 2 : 0;
 }
 
@@ -38,9 +38,10 @@ try
         "passivation" => await PassivationMode.RunAsync(options, cts.Token),
         "flv" => FlvMode.Run(options),
         "handover" => await HandoverMode.RunAsync(options, cts.Token),
+        "upgrade" => await UpgradeMode.RunAsync(options, cts.Token),
         "cluster" => await ClusterMode.RunAsync(options, cts.Token),
         ClusterPublisherMode.Name => await ClusterPublisherMode.RunAsync(options, cts.Token),
-        _ => throw new ArgumentException($"unknown mode '{args[0]}' (play, churn, publish, passivation, flv, handover, cluster)"),
+        _ => throw new ArgumentException($"unknown mode '{args[0]}' (play, churn, publish, passivation, flv, handover, upgrade, cluster)"),
     };
 }
 catch (Exception e) when (e is ArgumentException or FormatException)

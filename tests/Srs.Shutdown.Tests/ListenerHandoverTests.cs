@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
+using Srs.Node.Http;
 using Srs.Node.Upgrade;
 using Srs.Testing;
 using Xunit.Abstractions;
@@ -117,7 +118,7 @@ public sealed class ListenerHandoverTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task The_upgrade_link_names_both_media_sockets_says_when_the_old_process_drains_and_closes_when_it_exits()
+    public async Task The_upgrade_link_names_both_processes_sockets_says_when_the_old_one_drains_and_hands_its_final_counters_over_as_it_exits()
     {
         using var old = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         old.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -128,18 +129,22 @@ public sealed class ListenerHandoverTests(ITestOutputHelper output)
         var server = new HandoverServer(path, set, NullLogger.Instance);
         var successorMedia = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         server.SuccessorMedia += name => successorMedia.TrySetResult(name);
+        // Each process's own figures: the old one has sent 100 bytes, the new one 10.
+        var oldSide = new UpgradeNeighbours(() => ViewWithBytesOut(100), NullLogger.Instance);
+        var newSide = new UpgradeNeighbours(() => ViewWithBytesOut(10), NullLogger.Instance);
         try
         {
-            server.Start(mediaSocket: "srs-media-test");
+            server.Start(mediaSocket: "srs-media-test", statsSocket: "srs-stats-test", oldSide);
             var received = ListenerHandover.Request(path);
             Assert.Equal("srs-media-test", received.MediaSocket);
+            Assert.Equal("srs-stats-test", received.StatsSocket);
             using var taken = received.TakeFor("rtmp", old.LocalEndPoint!);
             received.Confirm();
-            using var link = received.TakeLink();
+            var link = received.TakeLink();
             Assert.NotNull(link);
 
             var previous = new Srs.Actors.Upgrade.PreviousProcess(Environment.ProcessId, "srs-media-test");
-            var follow = PreviousProcessLink.FollowAsync(link, previous, "srs-media-next", NullLogger.Instance);
+            using var follow = PreviousProcessLink.Follow(link, received, previous, "srs-media-next", "srs-stats-next", newSide, NullLogger.Instance);
             Assert.Equal("srs-media-next", await successorMedia.Task.WaitAsync(TimeSpan.FromSeconds(5)));
             Assert.False(previous.Draining);
             // The old process sees the confirmation on its own task: its service-unbind may come first.
@@ -149,8 +154,9 @@ public sealed class ListenerHandoverTests(ITestOutputHelper output)
             Assert.True(server.HasSuccessor); // so the old process asks its publishers to move
             set.ReleaseAll();
             server.Dispose();
-            await follow.WaitAsync(TimeSpan.FromSeconds(5));
-            Assert.True(previous.Gone);
+            await Poll.AssertAsync(() => previous.Gone, TimeSpan.FromSeconds(5), () => "the link's end reached the new process");
+            // The old process told its counters as it exited: the new one carries them from now on.
+            Assert.Equal(110, newSide.Local().Counters.BytesOut);
         }
         finally
         {
@@ -158,6 +164,8 @@ public sealed class ListenerHandoverTests(ITestOutputHelper output)
             File.Delete(path);
         }
     }
+
+    private static NodeView ViewWithBytesOut(long bytes) => new(ServiceCounters.Zero with { BytesOut = bytes }, [], [], []);
 
     /// <summary>A listener, served by a HandoverServer and received back: (old Socket, its set, the received Socket).</summary>
     private static (Socket Old, ListenerSet Set, Socket Taken) HandOver()
@@ -169,7 +177,7 @@ public sealed class ListenerHandoverTests(ITestOutputHelper output)
         set.Add("rtmp", old);
         var path = Path.Combine(Path.GetTempPath(), $"srs-upgrade-test-{Guid.NewGuid():N}.sock");
         using var server = new HandoverServer(path, set, NullLogger.Instance);
-        server.Start(mediaSocket: null);
+        server.Start(mediaSocket: null, statsSocket: null, neighbours: null);
         var received = ListenerHandover.Request(path);
         var taken = received.TakeFor("rtmp", old.LocalEndPoint!);
         Assert.NotNull(taken);

@@ -280,18 +280,16 @@ public sealed class UpgradeInPlaceTests(ITestOutputHelper output)
 
         // A second encoder of the stream, accepted by B (A paused meanwhile); A runs on, not draining.
         RtmpStatusException? refused = null;
-        try
+        using (await ProcessPause.StartAsync(a.Pid))
         {
-            await Posix.StopAsync(a.Pid, TimeSpan.FromSeconds(5));
-            await using var second = await HeldPublisher.StartAsync(b.RtmpPort, "live", "taken", TimeSpan.FromSeconds(10));
-        }
-        catch (RtmpStatusException e)
-        {
-            refused = e;
-        }
-        finally
-        {
-            a.Signal(Posix.SIGCONT);
+            try
+            {
+                await using var second = await HeldPublisher.StartAsync(b.RtmpPort, "live", "taken", TimeSpan.FromSeconds(10));
+            }
+            catch (RtmpStatusException e)
+            {
+                refused = e;
+            }
         }
         Assert.True(refused is not null, "B refused the second publisher\nB:\n" + b.Output + "\nA:\n" + a.Output);
         Assert.Equal("NetStream.Publish.BadName", refused.Status.Code);
@@ -325,7 +323,7 @@ public sealed class UpgradeInPlaceTests(ITestOutputHelper output)
 
     /// <summary>
     /// A viewer of <paramref name="stream"/> accepted by <paramref name="node"/>, which shares its
-    /// listening socket with <paramref name="other"/>: the other process is paused (SIGSTOP) until
+    /// listening socket with <paramref name="other"/>: the other process is paused (<see cref="ProcessPause"/>) until
     /// <paramref name="node"/> has the viewer, since whichever process wakes first accepts.
     /// </summary>
     private static Task<StreamWatcher> ViewerOnAsync(NodeProcess node, NodeProcess other, string stream) =>
@@ -335,17 +333,12 @@ public sealed class UpgradeInPlaceTests(ITestOutputHelper output)
     private static async Task<T> OnAsync<T>(NodeProcess node, NodeProcess other, string stream, Func<T> play)
     {
         var plays = Count(node.Output, $"plays __defaultVhost__/live/{stream}");
-        try
+        using (await ProcessPause.StartAsync(other.Pid))
         {
-            await Posix.StopAsync(other.Pid, TimeSpan.FromSeconds(5));
             var player = play();
             await Poll.AssertAsync(() => Count(node.Output, $"plays __defaultVhost__/live/{stream}") > plays, TimeSpan.FromSeconds(10),
                 () => $"pid {node.Pid} accepted the player while pid {other.Pid} was paused\n{node.Output}");
             return player;
-        }
-        finally
-        {
-            other.Signal(Posix.SIGCONT);
         }
     }
 

@@ -20,32 +20,6 @@ public static class Posix
         if (kill(pid, sig) != 0) throw new InvalidOperationException($"kill({pid}, {sig}) failed: errno {Marshal.GetLastPInvokeError()}");
     }
 
-    /// <summary>
-    /// SIGSTOP, then waits until every thread of the process has stopped: kill() returns before
-    /// that (the thread that takes the signal stops the others only once it runs, which on a busy
-    /// machine can take milliseconds), and meanwhile another thread can still accept a connection.
-    /// </summary>
-    public static async Task StopAsync(int pid, TimeSpan deadline)
-    {
-        Signal(pid, SIGSTOP);
-        await Poll.AssertAsync(() => AllThreadsStopped(pid), deadline, () => $"every thread of pid {pid} stopped");
-    }
-
-    /// <summary>Whether every thread of the process is stopped (state T in /proc/PID/task/TID/stat).</summary>
-    public static bool AllThreadsStopped(int pid)
-    {
-        foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
-        {
-            string stat;
-            try { stat = File.ReadAllText(Path.Combine(task, "stat")); }
-            catch (IOException) { continue; } // the thread has exited
-            // "tid (comm) S ...": the name may hold spaces and parentheses, the state follows the last ')'.
-            var state = stat[(stat.LastIndexOf(')') + 2)..][0];
-            if (state is not ('T' or 't')) return false;
-        }
-        return true;
-    }
-
     /// <summary>Signals the process ignores (SigIgn of /proc/PID/status), e.g. SIGINT and SIGQUIT when started as `cmd &`.</summary>
     public static bool Ignores(int pid, int sig)
     {

@@ -191,4 +191,20 @@ public class UpgradePeerPullTests : TestKit
         Assert.False(peers.WantsPull(draining: false)); // its own encoders publish here until it drains
         Assert.True(peers.WantsPull(draining: true));
     }
+
+    [Fact]
+    public void A_process_between_two_others_pulls_from_the_next_one_first_where_the_encoders_have_moved()
+    {
+        // Upgrades closer together than a drain: the previous process still runs (its viewers stay)
+        // while this one drains, and its encoders moved here and on to the next process.
+        var previous = new PreviousProcess(1, "srs-media-previous");
+        var peers = new UpgradePeers(previous);
+        peers.SetNext("srs-media-next");
+        var directory = Sys.ActorOf(UpgradePeerDirectory.Props(peers));
+        directory.Tell(new ResolveOrigin(Key), TestActor);
+        Assert.Equal(["next-process", "previous-process"], ExpectMsg<OriginCandidates>().Origins.Select(o => o.ToString()));
+        previous.MarkGone();
+        directory.Tell(new ResolveOrigin(Key), TestActor);
+        Assert.Equal("next-process", ExpectMsg<OriginCandidates>().Origins.Single().ToString());
+    }
 }

@@ -61,6 +61,9 @@ public sealed class BenchArgs
         return text is null ? fallback : ParseDuration(text) ?? throw new ArgumentException($"--{name}: '{text}' is not a duration (500ms, 30s, 2m)");
     }
 
+    /// <summary>A duration, or null when the option is not given.</summary>
+    public TimeSpan? OptionalDuration(string name) => _options.ContainsKey(name) ? Duration(name, TimeSpan.Zero) : null;
+
     public void ThrowOnUnknown()
     {
         if (_options.Count > 0) throw new ArgumentException("unknown option(s): " + string.Join(", ", _options.Keys.Select(k => "--" + k)));

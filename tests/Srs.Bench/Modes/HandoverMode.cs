@@ -60,7 +60,7 @@ public static class HandoverMode
 
         Console.WriteLine($"handover: {rounds} upgrades per variant ({string.Join(", ", variants)}), {connectors} connectors opening RTMP connections " +
                           $"(handshake included) back to back to 127.0.0.1:{port}; overlap {overlap.TotalMilliseconds:F0} ms; node {node}");
-        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, load average {MachineLoad.LoadAverages()}");
 
         var results = new List<Variant>();
         foreach (var v in variants)
@@ -82,25 +82,12 @@ public static class HandoverMode
     private static async Task<Variant> RunVariantAsync(string variant, string node, int port, int rounds, int connectors, TimeSpan overlap,
         TimeSpan startWait, TimeSpan finalWait, string? logDir, CancellationToken ct)
     {
-        var conf = Path.Combine(Path.GetTempPath(), $"srs-bench-handover-{variant}-{Environment.ProcessId}.conf");
-        await File.WriteAllTextAsync(conf, $$"""
-            srs {
-              rtmp.listen = "127.0.0.1:{{port}}"
-              http-api.listen = "127.0.0.1:{{port + 1}}"
-              http-server.listen = "127.0.0.1:{{port + 2}}"
-              reuseport = on
-              upgrade-socket = {{(variant == "fd" ? "auto" : "off")}}
-              grace-start-wait = {{(int)startWait.TotalMilliseconds}}ms
-              grace-final-wait = {{(int)finalWait.TotalMilliseconds}}ms
-            }
-            # One log line per connection would cost more CPU than the handover being measured.
-            akka.loglevel = {{(logDir is null ? "WARNING" : "INFO")}}
-            """, ct);
-        var loadBefore = LoadAverage();
+        var conf = await UpgradeConfig.WriteAsync($"handover-{variant}", port, variant == "fd" ? "auto" : "off", startWait, finalWait, logDir is not null, ct);
+        var loadBefore = MachineLoad.LoadAverages();
         Console.WriteLine();
         Console.WriteLine($"variant {variant}: {(variant == "fd" ? "the new process takes the old one's listening sockets (srs.upgrade-socket)" : "SO_REUSEPORT only (upgrade-socket = off)")}");
 
-        var current = await StartAsync(node, conf, logDir);
+        var current = await UpgradedNode.StartAsync(node, conf, logDir);
         var load = new HandshakeLoad(new IPEndPoint(IPAddress.Loopback, port));
         using var stopLoad = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var loadTask = load.RunAsync(connectors, stopLoad.Token);
@@ -114,7 +101,7 @@ public static class HandoverMode
                 var clock = Stopwatch.StartNew();
                 var (attempts, failures) = (load.Attempts, load.Failures);
                 var startedMs = load.NowMs;
-                var next = await StartAsync(node, conf, logDir);
+                var next = await UpgradedNode.StartAsync(node, conf, logDir);
                 var servingMs = load.NowMs;
                 await Task.Delay(overlap, ct);
                 var quitMs = load.NowMs;
@@ -148,44 +135,7 @@ public static class HandoverMode
             File.Delete(conf);
         }
         Console.Write(table);
-        return new Variant(variant, rows, loadBefore, LoadAverage());
-    }
-
-    /// <summary>Starts a node and waits until it serves; its StartKind says whether it took sockets over.</summary>
-    private static async Task<StartedNode> StartAsync(string node, string conf, string? logDir)
-    {
-        var runner = NodeRunner.Start(node, conf, logDir);
-        var how = runner.WatchAsync("took over", "bound fresh");
-        var serving = runner.WatchAsync(" serving: ");
-        var exited = runner.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        if (await Task.WhenAny(serving, exited) != serving || !serving.IsCompleted)
-        {
-            var tail = runner.Tail;
-            await runner.DisposeAsync();
-            throw new InvalidOperationException($"the node did not start:\n{tail}");
-        }
-        var line = how.IsCompleted ? await how : "";
-        var kind = line.Contains("took over") ? "took over " + Between(line, "took over ", " listening") + " sockets" : "bound fresh";
-        return new StartedNode(runner, kind);
-    }
-
-    private sealed class StartedNode(NodeRunner runner, string startKind) : IAsyncDisposable
-    {
-        public int Pid => runner.Pid;
-        public string StartKind => startKind;
-        public string Tail => runner.Tail;
-        public void Quit() => runner.Quit();
-        public Task<bool> WaitForExitAsync(TimeSpan deadline) => runner.WaitForExitAsync(deadline);
-        public ValueTask DisposeAsync() => runner.DisposeAsync();
-    }
-
-    private static string Between(string s, string from, string to)
-    {
-        var i = s.IndexOf(from, StringComparison.Ordinal);
-        if (i < 0) return "?";
-        i += from.Length;
-        var j = s.IndexOf(to, i, StringComparison.Ordinal);
-        return j < 0 ? "?" : s[i..j];
+        return new Variant(variant, rows, loadBefore, MachineLoad.LoadAverages());
     }
 
     /// <summary>Sums "phase: error n, error n; phase: ..." over the rounds.</summary>
@@ -203,11 +153,5 @@ public static class HandoverMode
             }
         }
         return total.Count == 0 ? "-" : string.Join("; ", total.Select(p => $"{p.Key}: {string.Join(", ", p.Value.Select(e => $"{e.Key} {e.Value}"))}"));
-    }
-
-    private static string LoadAverage()
-    {
-        try { return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
-        catch (IOException) { return "?"; }
     }
 }

@@ -13,6 +13,7 @@ namespace Srs.Bench.Play;
 public abstract class MediaPlayer(PlayerStats stats, PlayContext context)
 {
     private readonly TaskCompletionSource<bool> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Socket? _socket;
     private bool _batching;
 
@@ -24,6 +25,9 @@ public abstract class MediaPlayer(PlayerStats stats, PlayContext context)
     /// <summary>True once playing began, false when it failed first.</summary>
     public Task<bool> Started => _started.Task;
 
+    /// <summary>Completes when the player has ended, whoever ended it.</summary>
+    public Task Ended => _ended.Task;
+
     /// <summary>Connects and plays until the server ends it or <see cref="Close"/>; never throws.</summary>
     public async Task RunAsync()
     {
@@ -34,6 +38,7 @@ public abstract class MediaPlayer(PlayerStats stats, PlayContext context)
             _socket = socket;
             if (Stats.Closing) return;
             await socket.ConnectAsync(Context.Server).ConfigureAwait(false);
+            Stats.LocalPort = (socket.LocalEndPoint as System.Net.IPEndPoint)?.Port ?? 0;
             await PlayAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException or Srs.Protocol.Rtmp.RtmpProtocolException
@@ -51,6 +56,7 @@ public abstract class MediaPlayer(PlayerStats stats, PlayContext context)
             Stats.Ended = true;
             _started.TrySetResult(false);
             _socket?.Dispose();
+            _ended.TrySetResult();
         }
     }
 
@@ -85,6 +91,12 @@ public abstract class MediaPlayer(PlayerStats stats, PlayContext context)
         if (head.Length < 2 || head[1] == 0) return; // AVC sequence header: not a picture
         var s = Stats;
         if ((head[0] >> 4) == 1 && s.FirstKeyframe == 0) Volatile.Write(ref s.FirstKeyframe, now);
+        if (s.LastPicture != 0 && now - s.LastPicture > s.LongestPictureGap)
+        {
+            Volatile.Write(ref s.LongestPictureGap, now - s.LastPicture);
+            Volatile.Write(ref s.LongestPictureGapEnd, now);
+        }
+        Volatile.Write(ref s.LastPicture, now);
         Volatile.Write(ref s.VideoFrames, s.VideoFrames + 1);
         if (!FrameStamp.TryRead(head, out var sent, out var sequence)) return;
         if (s.LastSequence != 0 && sequence > s.LastSequence + 1) s.SequenceGaps += sequence - s.LastSequence - 1;

@@ -18,6 +18,13 @@ public sealed class PlayerStats(int index, string stream)
     /// <summary>First keyframe: what a decoder can show first (time to first frame ends here).</summary>
     public long FirstKeyframe;
     public long LastMedia;
+    /// <summary>The last video picture (not a sequence header).</summary>
+    public long LastPicture;
+    /// <summary>The longest wall-clock gap between two video pictures, in ticks, and when it ended.</summary>
+    public long LongestPictureGap;
+    public long LongestPictureGapEnd;
+    /// <summary>The player's own TCP port, to find its connection in the server's log.</summary>
+    public int LocalPort;
 
     public long Bytes;
     public long VideoFrames;
@@ -53,6 +60,18 @@ public sealed class PlayerStats(int index, string stream)
     public double? SetupMs => Volatile.Read(ref PlayStarted) is var p and > 0
         ? Stopwatch.GetElapsedTime(ConnectStarted, p).TotalMilliseconds
         : null;
+
+    /// <summary>
+    /// The longest gap between pictures and when it ended, counting the one still open at
+    /// <paramref name="now"/> (a viewer that stopped getting video); End 0 before a second picture.
+    /// </summary>
+    public (TimeSpan Gap, long End) LongestPictureGapAt(long now)
+    {
+        var last = Volatile.Read(ref LastPicture);
+        var (gap, end) = (Volatile.Read(ref LongestPictureGap), Volatile.Read(ref LongestPictureGapEnd));
+        if (last != 0 && now - last > gap) (gap, end) = (now - last, now);
+        return (Stopwatch.GetElapsedTime(0, gap), end);
+    }
 
     public void Fail(string error)
     {

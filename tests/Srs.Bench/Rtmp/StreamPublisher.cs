@@ -36,6 +36,8 @@ public static class StreamPublisher
         try
         {
             await using var rtmp = await RtmpPublisher.StartAsync((tcUrl, t) => OpenAsync(url, tcUrl, t), url.Stream, ct);
+            rtmp.MoveFailed += _ => counters.OnMoveFailed();
+            var moves = 0;
             var publishStart = Stopwatch.GetTimestamp();
             setup = Stopwatch.GetElapsedTime(started, publishStart);
             limit.CancelAfter(duration + TimeSpan.FromSeconds(30));
@@ -56,6 +58,11 @@ public static class StreamPublisher
                 }
                 if (stop.IsCancellationRequested) break;
                 await rtmp.SendAsync(ChunkStreamOf(frame), frame.TypeId, frame.Timestamp, frame.Payload, ct);
+                if (rtmp.Moves != moves)
+                {
+                    moves = rtmp.Moves;
+                    counters.OnMoved();
+                }
                 frames++;
                 bytes += frame.Payload.Length;
                 counters.OnFrame(frame.Payload.Length);

@@ -30,6 +30,13 @@ public sealed class MachineLoad
         catch (IOException) { return "na"; }
     }
 
+    /// <summary>The 1, 5 and 15 minute load averages, "0.48 1.95 1.68".</summary>
+    public static string LoadAverages()
+    {
+        try { return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
+        catch (IOException) { return "na"; }
+    }
+
     private static Dictionary<string, (long, long)> Read()
     {
         var result = new Dictionary<string, (long, long)>(StringComparer.Ordinal);
