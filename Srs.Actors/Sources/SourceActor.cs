@@ -177,7 +177,8 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         }
         // Nothing pulls the stream from the previous process (no viewer here asked for it), which
         // may still serve an encoder of it: a second encoder is refused, as it would be there.
-        if (_publisher is null && !previousAsked && _peers?.Previous is { Draining: false, Gone: false, Publishes: { } publishes } previous)
+        if (_publisher is null && !previousAsked && !EdgePuller.IsClientId(m.ClientId)
+            && _peers?.Previous is { Draining: false, Gone: false, Publishes: { } publishes } previous)
         {
             _publishChecks++;
             publishes(_key, CancellationToken.None).PipeTo(Self,

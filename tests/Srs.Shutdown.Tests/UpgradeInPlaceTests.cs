@@ -256,10 +256,8 @@ public sealed class UpgradeInPlaceTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData(true)]
-    // Product gap, found by this case: with no viewer of the stream on B, B does not pull it, so nothing
-    // tells B that A holds it, and B accepts the second publisher (two encoders of one stream, one per process).
-    [InlineData(false, Skip = "the new process accepts a second publisher of a stream the old one holds when none of its viewers plays it")]
+    [InlineData(true)] // B pulls the stream from A for its viewer: the pull is the publisher the second one meets
+    [InlineData(false)] // nothing pulls it on B: B asks A, which says its encoder publishes it
     public async Task A_second_publisher_of_a_stream_the_old_process_serves_is_refused_by_the_new_one_while_the_old_one_is_not_draining(bool viewerOnB)
     {
         const string conf = QuickQuit;
@@ -278,23 +276,22 @@ public sealed class UpgradeInPlaceTests(ITestOutputHelper output)
         onA.ResetGap();
         onB?.ResetGap();
 
-        // A second encoder of the stream, accepted by B (A paused meanwhile); A runs on, not draining.
+        // A second encoder of the stream, accepted by B (A paused only while B accepts); A runs on, not draining.
         RtmpStatusException? refused = null;
-        using (await ProcessPause.StartAsync(a.Pid))
+        try
         {
-            try
-            {
-                await using var second = await HeldPublisher.StartAsync(b.RtmpPort, "live", "taken", TimeSpan.FromSeconds(10));
-            }
-            catch (RtmpStatusException e)
-            {
-                refused = e;
-            }
+            await using var second = await HeldPublisher.StartOnAsync(b, a, "live", "taken", TimeSpan.FromSeconds(10));
+        }
+        catch (RtmpStatusException e)
+        {
+            refused = e;
         }
         Assert.True(refused is not null, "B refused the second publisher\nB:\n" + b.Output + "\nA:\n" + a.Output);
         Assert.Equal("NetStream.Publish.BadName", refused.Status.Code);
         // B logs it as the connection ends, after the client has the status.
-        await Poll.AssertAsync(() => b.Output.Contains("publish refused: stream __defaultVhost__/live/taken is already published"), TimeSpan.FromSeconds(5),
+        await Poll.AssertAsync(() => b.Output.Contains(viewerOnB
+                ? "publish refused: stream __defaultVhost__/live/taken is already published"
+                : $"publish refused: stream __defaultVhost__/live/taken is published on the previous process (pid {a.Pid})"), TimeSpan.FromSeconds(5),
             () => "B logged the refusal\n" + b.Output);
 
         // The first encoder and the viewers go on as before.
@@ -303,7 +300,7 @@ public sealed class UpgradeInPlaceTests(ITestOutputHelper output)
         await Poll.AssertAsync(() => onA.Frames > frames + 25 && (onB is null || onB.Frames > framesOnB + 25), TimeSpan.FromSeconds(10),
             () => $"viewers still fed: on A {frames} -> {onA.Frames}, on B {framesOnB} -> {onB?.Frames}\nA:\n{a.Output}\nB:\n{b.Output}");
         output.WriteLine($"second publisher on B refused with {refused.Status.Code} ({refused.Status.Description}); longest gap between two frames for the viewer on A {onA.MaxGap.TotalMilliseconds:F0} ms" +
-                         (onB is null ? "" : $", on B {onB.MaxGap.TotalMilliseconds:F0} ms") + " (A was paused while B answered the publish)");
+                         (onB is null ? "" : $", on B {onB.MaxGap.TotalMilliseconds:F0} ms"));
         Assert.False(first.HasExited, "the first encoder still publishes on A\n" + first.Errors + "\n" + a.Output);
         Assert.True(onA.Connected, "the viewer on A stays connected\n" + a.Output);
         Assert.True(onB?.Connected != false, "the viewer on B stays connected\n" + b.Output);

@@ -32,13 +32,30 @@ public sealed class HeldPublisher : IAsyncDisposable
     public static async Task<HeldPublisher> StartAsync(int port, string app, string stream, TimeSpan deadline)
     {
         using var limit = new CancellationTokenSource(deadline);
-        var (tcp, rtmp) = await OpenAsync(port, app, limit.Token);
+        return await PublishAsync(await OpenAsync(port, app, limit.Token), stream, limit.Token);
+    }
+
+    /// <summary>
+    /// Publishes on <paramref name="accepter"/>, which shares its RTMP listening socket with
+    /// <paramref name="other"/> (an upgrade in place): the connection is steered with
+    /// <see cref="SharedSocketConnect"/>, then both run while the publish is answered.
+    /// </summary>
+    public static async Task<HeldPublisher> StartOnAsync(NodeProcess accepter, NodeProcess other, string app, string stream, TimeSpan deadline)
+    {
+        using var limit = new CancellationTokenSource(deadline);
+        var tcp = new TcpClient { Client = await SharedSocketConnect.ConnectAsync(accepter.RtmpPort, accepter, other, limit.Token) };
+        return await PublishAsync(await OpenAsync(tcp, accepter.RtmpPort, app, limit.Token), stream, limit.Token);
+    }
+
+    private static async Task<HeldPublisher> PublishAsync((TcpClient Tcp, RtmpClientConnection Rtmp) opened, string stream, CancellationToken ct)
+    {
+        var (tcp, rtmp) = opened;
         try
         {
-            await rtmp.PublishAsync(stream, limit.Token);
+            await rtmp.PublishAsync(stream, ct);
             var publishedAt = Stopwatch.GetTimestamp();
-            await rtmp.SendVideoAsync(0, SequenceHeader, limit.Token);
-            await rtmp.SendVideoAsync(0, Keyframe, limit.Token);
+            await rtmp.SendVideoAsync(0, SequenceHeader, ct);
+            await rtmp.SendVideoAsync(0, Keyframe, ct);
             return new HeldPublisher(tcp, rtmp, publishedAt);
         }
         catch
@@ -75,10 +92,24 @@ public sealed class HeldPublisher : IAsyncDisposable
     internal static async Task<(TcpClient, RtmpClientConnection)> OpenAsync(int port, string app, CancellationToken ct, RtmpClientOptions? options = null)
     {
         var tcp = new TcpClient { NoDelay = true };
-        RtmpClientConnection? rtmp = null;
         try
         {
             await tcp.ConnectAsync("127.0.0.1", port, ct);
+        }
+        catch
+        {
+            tcp.Dispose();
+            throw;
+        }
+        return await OpenAsync(tcp, port, app, ct, options);
+    }
+
+    /// <summary>Handshake, connect and createStream on a connected <paramref name="tcp"/>; disposes it on failure.</summary>
+    private static async Task<(TcpClient, RtmpClientConnection)> OpenAsync(TcpClient tcp, int port, string app, CancellationToken ct, RtmpClientOptions? options = null)
+    {
+        RtmpClientConnection? rtmp = null;
+        try
+        {
             rtmp = new RtmpClientConnection(tcp.GetStream(), options);
             await rtmp.HandshakeAsync(ct);
             await rtmp.ConnectAsync(app, $"rtmp://127.0.0.1:{port}/{app}", ct);

@@ -92,7 +92,8 @@ public class UpgradePeerPullTests : TestKit
                 return Task.FromResult(publishedThere.Contains(key.Stream));
             },
         };
-        var registry = Registry(CreateTestProbe().Ref, new UpgradePeers(previous));
+        var directory = CreateTestProbe();
+        var registry = Registry(directory.Ref, new UpgradePeers(previous));
 
         // No viewer here, so nothing pulls s1: the previous process is asked, and says its encoder publishes it.
         registry.Tell(new SourceEnvelope(Key, new Publish("c1", CreateTestProbe().Ref)), TestActor);
@@ -102,6 +103,14 @@ public class UpgradePeerPullTests : TestKit
         registry.Tell(new SourceEnvelope(other, new Publish("c2", CreateTestProbe().Ref)), TestActor);
         ExpectMsg<PublishAccepted>();
         lock (asked) Assert.Equal([Key, other], asked);
+
+        // A pull of s1 from it (for a viewer here) is its own stream coming: not asked about.
+        registry.Tell(new SourceEnvelope(Key with { Stream = "s3" }, new Play("p1", CreateTestProbe().Ref, new PlayerQueue(TimeSpan.FromSeconds(10)))), TestActor);
+        ExpectMsg<PlayAccepted>();
+        publishedThere.Add("s3");
+        registry.Tell(new SourceEnvelope(Key with { Stream = "s3" }, new Publish(PullId, CreateTestProbe().Ref)), TestActor);
+        ExpectMsg<PublishAccepted>();
+        lock (asked) Assert.Equal(2, asked.Count);
 
         // Once it drains, its encoder moving here is not refused, and it is not asked any more.
         previous.MarkDraining();
