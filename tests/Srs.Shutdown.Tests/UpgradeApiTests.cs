@@ -38,7 +38,7 @@ public sealed class UpgradeApiTests(ITestOutputHelper output)
             viewerB1 = StreamWatcher.Play(b.RtmpPort, "live", "a");
             viewerB2 = StreamWatcher.Play(b.RtmpPort, "live", "a");
             publisherB = await HeldPublisher.StartAsync(b.RtmpPort, "live", "b", TimeSpan.FromSeconds(10));
-            await Poll.AssertAsync(() => Count(b.Output, "plays __defaultVhost__/live/a") == 2, TimeSpan.FromSeconds(10), () => "B has both viewers\n" + b.Output);
+            await Poll.AssertAsync(() => b.CountInOutput("plays __defaultVhost__/live/a") == 2, TimeSpan.FromSeconds(10), () => "B has both viewers\n" + b.Output);
         }
         await using var __ = viewerB1;
         await using var ___ = viewerB2;
@@ -75,12 +75,6 @@ public sealed class UpgradeApiTests(ITestOutputHelper output)
 
     private static Func<string> Where(string step, NodeProcess a, NodeProcess b) => () => $"{step}\nA:\n{a.Output}\nB:\n{b.Output}";
 
-    private static int Count(string text, string what)
-    {
-        var n = 0;
-        for (var i = text.IndexOf(what, StringComparison.Ordinal); i >= 0; i = text.IndexOf(what, i + what.Length, StringComparison.Ordinal)) n++;
-        return n;
-    }
 
     /// <summary>Reads the API as a scraper would, a new connection each time (so either process may answer), and checks every answer.</summary>
     private sealed class ApiReader(int port)

@@ -235,9 +235,9 @@ public sealed class UpgradeInPlaceTests(ITestOutputHelper output)
         var playerFramesAtClose = player.Frames;
 
         // The encoder reconnects by itself (OBS, ffmpeg in a loop): A no longer listens, so it lands on B.
-        var publishes = Count(b.Output, "publishes __defaultVhost__/live/stay");
+        var publishes = b.CountInOutput("publishes __defaultVhost__/live/stay");
         await using var onB = FfmpegProcess.Publish(rtmpUrl, TimeSpan.FromSeconds(60));
-        await Poll.AssertAsync(() => Count(b.Output, "publishes __defaultVhost__/live/stay") > publishes, TimeSpan.FromSeconds(15),
+        await Poll.AssertAsync(() => b.CountInOutput("publishes __defaultVhost__/live/stay") > publishes, TimeSpan.FromSeconds(15),
             () => "the reconnected encoder publishes on B\n" + onB.Errors + "\n" + b.Output);
         await Poll.AssertAsync(() => viewer.Frames > framesAtClose + 50 && player.Frames > playerFramesAtClose + 50, TimeSpan.FromSeconds(15),
             () => $"viewers on B fed by the reconnected encoder: {framesAtClose} -> {viewer.Frames}, ffmpeg {playerFramesAtClose} -> {player.Frames}\n{player.Errors}\n{b.Output}");
@@ -329,20 +329,13 @@ public sealed class UpgradeInPlaceTests(ITestOutputHelper output)
     /// <summary>A player (RTMP or HTTP-FLV) that <paramref name="play"/> starts, accepted by <paramref name="node"/> while <paramref name="other"/> is paused.</summary>
     private static async Task<T> OnAsync<T>(NodeProcess node, NodeProcess other, string stream, Func<T> play)
     {
-        var plays = Count(node.Output, $"plays __defaultVhost__/live/{stream}");
+        var plays = node.CountInOutput($"plays __defaultVhost__/live/{stream}");
         using (await ProcessPause.StartAsync(other.Pid))
         {
             var player = play();
-            await Poll.AssertAsync(() => Count(node.Output, $"plays __defaultVhost__/live/{stream}") > plays, TimeSpan.FromSeconds(10),
+            await Poll.AssertAsync(() => node.CountInOutput($"plays __defaultVhost__/live/{stream}") > plays, TimeSpan.FromSeconds(10),
                 () => $"pid {node.Pid} accepted the player while pid {other.Pid} was paused\n{node.Output}");
             return player;
         }
-    }
-
-    private static int Count(string text, string what)
-    {
-        var n = 0;
-        for (var i = text.IndexOf(what, StringComparison.Ordinal); i >= 0; i = text.IndexOf(what, i + what.Length, StringComparison.Ordinal)) n++;
-        return n;
     }
 }

@@ -106,6 +106,15 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public string Output => string.Join('\n', _output);
 
+    /// <summary>How many times <paramref name="what"/> occurs in the output so far (e.g. a log line per client).</summary>
+    public int CountInOutput(string what)
+    {
+        var text = Output;
+        var n = 0;
+        for (var i = text.IndexOf(what, StringComparison.Ordinal); i >= 0; i = text.IndexOf(what, i + what.Length, StringComparison.Ordinal)) n++;
+        return n;
+    }
+
     /// <summary>GET on this node's HTTP API, parsed; null when the API does not answer 200.</summary>
     public async Task<System.Text.Json.JsonElement?> GetJsonAsync(string path)
     {
