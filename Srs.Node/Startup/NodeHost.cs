@@ -8,13 +8,13 @@ using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Srs.Actors.Cluster;
 using Srs.Actors.Configuration;
 using Srs.Actors.Connections;
+using Srs.Actors.Edge;
 using Srs.Actors.Hooks;
 using Srs.Actors.Lifecycle;
-using Srs.Actors.Edge;
 using Srs.Actors.Listeners;
-using Srs.Actors.Streams;
 using Srs.Actors.Sources;
 using Srs.Actors.Stats;
+using Srs.Actors.Streams;
 using Srs.Actors.Upgrade;
 using Srs.Node.Http;
 using Srs.Node.Upgrade;
@@ -203,14 +203,14 @@ public static class NodeHost
         return 0;
     }
 
-    /// <summary>
-    /// Creates the actor system (Akka.Hosting starts its actors with the host). Its remoting binds
-    /// the cluster port: that port in use is a startup error like the others, not a crash.
-    /// </summary>
     /// <summary>An encoder publishes <paramref name="key"/> in this process (not a pull from the other process of an upgrade).</summary>
     private static bool PublishedHere(ServerStats stats, StreamKey key) =>
         stats.Streams.Values.Any(s => s.Key == key && s.Publishing && !EdgePuller.IsUpgradePeerPull(s.PublisherClientId));
 
+    /// <summary>
+    /// Creates the actor system (Akka.Hosting starts its actors with the host). Its remoting binds
+    /// the cluster port: that port in use is a startup error like the others, not a crash.
+    /// </summary>
     private static ActorSystem StartActorSystem(IServiceProvider services, Config config)
     {
         try
