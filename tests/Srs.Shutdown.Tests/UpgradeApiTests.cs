@@ -56,6 +56,18 @@ public sealed class UpgradeApiTests(ITestOutputHelper output)
         for (var i = 0; i < 20; i++) await api.CheckAsync(null, expected, streams: 2, Where("asking either", a, b));
         Assert.True(api.AnsweredBy.SetEquals([a.Pid, b.Pid]), $"both processes answered: {string.Join(", ", api.AnsweredBy)}");
 
+        // A kick answered by B of a viewer on A: B passes it on to A.
+        var clients = await api.GetAsync((b, a), "/api/v1/clients");
+        var victim = clients.GetProperty("clients").EnumerateArray()
+            .First(c => c.GetProperty("pid").GetInt32() == a.Pid && c.GetProperty("type").GetString() == "rtmp-play").GetProperty("id").GetString();
+        var kick = await api.SendAsync((b, a), HttpMethod.Delete, $"/api/v1/clients/{victim}?pid={a.Pid}");
+        Assert.Equal(0, kick.GetProperty("code").GetInt32());
+        await Poll.AssertAsync(() => !viewerA1.Connected || !viewerA2.Connected, TimeSpan.FromSeconds(10), () => "A closed the kicked viewer\n" + a.Output);
+        await Poll.AssertAsync(() => a.Output.Contains($"client {victim} (127.0.0.1") && a.Output.Contains("kicked by the HTTP API"), TimeSpan.FromSeconds(5),
+            () => "A logged the kick\n" + a.Output);
+        expected[a.Pid] = 2;
+        await api.CheckAsync((b, a), expected, streams: 2, Where("after the kick", a, b));
+
         // A quits: its encoder ignores the reconnect request (ffmpeg) and stays, as do its viewers.
         a.Signal(Posix.SIGQUIT);
         await Poll.AssertAsync(() => a.Output.Contains("quit phase service-unbind (unbinding) took"), TimeSpan.FromSeconds(10), () => "A unbound\n" + a.Output);
@@ -132,6 +144,19 @@ public sealed class UpgradeApiTests(ITestOutputHelper output)
             http.DefaultRequestHeaders.ConnectionClose = true;
             return http;
         }
+
+        /// <summary>One request, answered by <paramref name="asking"/>'s accepter; the JSON body of a 200.</summary>
+        public async Task<JsonElement> SendAsync((NodeProcess Accepter, NodeProcess Other) asking, HttpMethod method, string path)
+        {
+            using var http = Client(asking);
+            using var response = await http.SendAsync(new HttpRequestMessage(method, path));
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.IsSuccessStatusCode, $"{method} {path}: {(int)response.StatusCode} {body}");
+            using var doc = JsonDocument.Parse(body);
+            return doc.RootElement.Clone();
+        }
+
+        public Task<JsonElement> GetAsync((NodeProcess Accepter, NodeProcess Other) asking, string path) => SendAsync(asking, HttpMethod.Get, path);
 
         /// <summary>The body and the pid of the process that answered (its "server" is "vid-" and its pid in hex).</summary>
         private async Task<(JsonElement Body, int By)> GetAsync(HttpClient http, string path)
