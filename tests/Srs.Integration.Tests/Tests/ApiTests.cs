@@ -163,6 +163,9 @@ public sealed class ApiTests(ITestOutputHelper output, SharedNode shared) : ICla
         versions.Json.Req("server");
         var summaries = (await s.Api.GetAsync("api/v1/summaries")).EnsureOk();
         s.Check(summaries.Json.TryGetProperty("server", out _), $"the envelope should carry \"server\": {summaries}");
+        var shutdown = summaries.Json.Req("data").Req("shutdown");
+        CheckFields(s, shutdown, "phase ready reason clients");
+        s.Check(shutdown.Str("phase") == "running", $"no quit has begun: {shutdown}");
         s.Check(await s.Api.GetStatusAsync("api/v1/health/live") == HttpStatusCode.OK, "health/live should be 200");
         s.Check(await s.Api.GetStatusAsync("api/v1/health/ready") == HttpStatusCode.OK, "health/ready should be 200");
         var streams = (await s.Api.GetAsync("api/v1/streams")).EnsureOk();
