@@ -14,8 +14,7 @@ namespace Srs.Actors.Stats;
 public sealed class StreamStats(string id, StreamKey key)
 {
     private long _bytesIn;
-    private long _videoFrames;
-    private long _audioFrames;
+    private long _frames;
     private int _clients;
 
     public string Id { get; } = id;
@@ -34,15 +33,14 @@ public sealed class StreamStats(string id, StreamKey key)
 
     public bool Publishing => PublisherClientId is not null;
     public long BytesIn => Interlocked.Read(ref _bytesIn);
-    public long VideoFrames => Interlocked.Read(ref _videoFrames);
-    public long AudioFrames => Interlocked.Read(ref _audioFrames);
-    public long Frames => VideoFrames;
+    /// <summary>Video frames received, as SRS counts a stream's frames.</summary>
+    public long Frames => Interlocked.Read(ref _frames);
     public int Clients { get => Volatile.Read(ref _clients); set => Volatile.Write(ref _clients, value); }
 
     public void OnMedia(bool video, int bytes)
     {
         Interlocked.Add(ref _bytesIn, bytes);
-        if (video) Interlocked.Increment(ref _videoFrames); else Interlocked.Increment(ref _audioFrames);
+        if (video) Interlocked.Increment(ref _frames);
     }
 
     private readonly KbpsMeter _kbps = new();
