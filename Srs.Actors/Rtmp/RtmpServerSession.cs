@@ -396,7 +396,7 @@ public sealed class RtmpServerSession
         }
 
         var queue = new PlayerQueue(_settings.QueueLength);
-        var accepted = await _registry.Ask<PlayAccepted>(new SourceEnvelope(key, new Play(_client.Id, _connection, queue)), AskTimeout, ct);
+        var accepted = await _registry.Ask<PlayAccepted>(new SourceEnvelope(key, new Play(_client.Id, _connection, queue, _client)), AskTimeout, ct);
         if (_socket?.AddressFamily == AddressFamily.Unix && (!accepted.Publishing || accepted.Pulled))
         {
             // The other process of an upgrade pulls only what an encoder publishes here: a stream

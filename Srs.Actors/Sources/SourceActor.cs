@@ -222,6 +222,9 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         var player = new Player(m.Connection, m.Queue, PhaseForNewPlayer(), _windowBase + _window.Count);
         _players[m.ClientId] = player;
         _phases[player.Phase][m.ClientId] = player;
+        // The other process of an upgrade in place pulling this stream is not a viewer: the bytes sent to it
+        // are counted again as the bytes that process sends its own players, so they are left out here.
+        if (m.Client is { IsUpgradePeer: false } client) _streamStats.PlayerJoined(client);
         CountClients();
         UpdateMergeTick();
 
@@ -445,6 +448,7 @@ public sealed class SourceActor : ReceiveActor, IWithTimers
         if (!_players.Remove(clientId, out var player)) return;
         _phases[player.Phase].Remove(clientId);
         player.Queue.Complete();
+        _streamStats.PlayerLeft(clientId);
         CountClients();
         if (_players.Count == 0) FlushAllPlayers(); // to nobody: drops what the window held
         UpdateMergeTick();

@@ -17,7 +17,8 @@ public static class SourceProtocol
     public sealed record Unpublish(string ClientId);
 
     /// <summary>A player joins with its queue. Answered with <see cref="PlayAccepted"/>.</summary>
-    public sealed record Play(string ClientId, IActorRef Connection, PlayerQueue Queue);
+    /// <param name="Client">The player's stats, whose bytes sent count in the stream's; null: not a client (an edge's forwarder).</param>
+    public sealed record Play(string ClientId, IActorRef Connection, PlayerQueue Queue, Stats.ClientStats? Client = null);
     /// <param name="Pulled">The publisher is a pull from another node or process, not an encoder here.</param>
     public sealed record PlayAccepted(IActorRef Source, bool Publishing, bool Pulled = false);
     public sealed record StopPlay(string ClientId);

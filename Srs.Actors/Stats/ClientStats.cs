@@ -23,7 +23,6 @@ public sealed class ClientStats(string id, string remoteAddress)
     /// <summary>The actor that stands for this client; set by that actor when it starts.</summary>
     public IActorRef Connection { get; set; } = ActorRefs.Nobody;
     public DateTimeOffset Connected { get; } = DateTimeOffset.UtcNow;
-    public volatile string? StreamId;
     public volatile string? Vhost;
     public volatile string? App;
     public volatile string? Stream;

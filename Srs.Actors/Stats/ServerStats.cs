@@ -12,7 +12,6 @@ public sealed class ServerStats
     private long _nextClientId;
     private long _nextStreamId;
     private long _connectionsAccepted;
-    private long _connectionsRejected;
     private long _sourcesCreated;
     private long _sourcesPassivated;
     private long _bytesIn;
@@ -25,7 +24,6 @@ public sealed class ServerStats
     public DateTimeOffset Started { get; } = DateTimeOffset.UtcNow;
 
     public long ConnectionsAccepted => Interlocked.Read(ref _connectionsAccepted);
-    public long ConnectionsRejected => Interlocked.Read(ref _connectionsRejected);
     public long SourcesCreated => Interlocked.Read(ref _sourcesCreated);
     public long SourcesPassivated => Interlocked.Read(ref _sourcesPassivated);
     public long BytesIn => Interlocked.Read(ref _bytesIn);
@@ -38,7 +36,6 @@ public sealed class ServerStats
     public string NextStreamId() => "vid-" + Interlocked.Increment(ref _nextStreamId);
 
     public void OnConnectionAccepted() => Interlocked.Increment(ref _connectionsAccepted);
-    public void OnConnectionRejected() => Interlocked.Increment(ref _connectionsRejected);
     public void OnSourceCreated() => Interlocked.Increment(ref _sourcesCreated);
     public void OnSourcePassivated() => Interlocked.Increment(ref _sourcesPassivated);
     public void AddBytesIn(long n) => Interlocked.Add(ref _bytesIn, n);

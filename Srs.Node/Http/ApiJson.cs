@@ -46,9 +46,9 @@ public static class ApiJson
         LiveMs: DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
         Clients: Math.Max(0, s.Clients - peerPlayers - (EdgePuller.IsUpgradePeerPull(s.PublisherClientId) ? 1 : 0)),
         Frames: s.Frames,
-        SendBytes: 0,
+        SendBytes: s.SendBytes,
         RecvBytes: s.BytesIn,
-        Kbps: new KbpsJson(Recv30s: s.KbpsRecv, Send30s: 0),
+        Kbps: new KbpsJson(Recv30s: s.KbpsRecv, Send30s: s.KbpsSend),
         Publish: new PublishJson(s.Publishing, s.PublisherClientId),
         Video: s.VideoCodec is { } video ? new VideoJson(video, s.VideoProfile, s.VideoLevel, s.Width, s.Height) : null,
         Audio: s.AudioCodec is { } audio ? new AudioJson(audio, s.AudioSampleRate, s.AudioChannels, s.AudioProfile) : null,
@@ -57,7 +57,7 @@ public static class ApiJson
     public static ClientJson Client(ClientStats c, ServerStats server) => new(
         Id: c.Id,
         Vhost: c.Vhost,
-        Stream: c.StreamId ?? FindStreamId(c, server),
+        Stream: FindStreamId(c, server),
         Ip: c.Ip,
         PageUrl: c.PageUrl,
         SwfUrl: c.SwfUrl,
@@ -80,14 +80,22 @@ public static class ApiJson
     /// <summary>
     /// One entry per stream: during an upgrade in place a stream lives in both processes (one holds
     /// the encoder, the other pulls from it). The entry is the one with the encoder, or else the
-    /// first; its clients are the viewers of all.
+    /// first; its clients are the viewers of all, and so are its bytes sent and send rate (each process
+    /// counts only its own viewers, not the other process pulling from it).
     /// </summary>
     public static IReadOnlyList<StreamJson> MergeStreams(IReadOnlyList<StreamJson> streams)
     {
         if (streams.Count < 2 || streams.All(s => s.Pid == streams[0].Pid)) return streams;
-        return streams.GroupBy(s => (s.Vhost, s.App, s.Name))
-            .Select(g => (g.FirstOrDefault(s => s.Publish.Active && !EdgePuller.IsUpgradePeerPull(s.Publish.Cid)) ?? g.First()) with { Clients = g.Sum(s => s.Clients) })
-            .ToArray();
+        return streams.GroupBy(s => (s.Vhost, s.App, s.Name)).Select(g =>
+        {
+            var entry = g.FirstOrDefault(s => s.Publish.Active && !EdgePuller.IsUpgradePeerPull(s.Publish.Cid)) ?? g.First();
+            return entry with
+            {
+                Clients = g.Sum(s => s.Clients),
+                SendBytes = g.Sum(s => s.SendBytes),
+                Kbps = entry.Kbps with { Send30s = g.Sum(s => s.Kbps.Send30s) },
+            };
+        }).ToArray();
     }
 
     private static ProcessJson Process(ServerStats stats, NodeState state) => new(

@@ -20,7 +20,11 @@ public sealed record SummaryData(bool Ok, long NowMs, SummarySelf Self, SummaryS
     IReadOnlyList<ProcessJson> Processes);
 public sealed record SummarySelf(string Version, int Pid, long MemKbyte, long SrsUptime);
 public sealed record SummarySystem(int Cpus, int ConnSrs, int Streams, long RecvBytes, long SendBytes);
-public sealed record SummaryShutdown(string Phase, bool Ready, string? Reason, int DrainingClients);
+/// <summary>
+/// Where this process is in a quit (<paramref name="Phase"/> "running" until one begins), and its own
+/// clients (the other process of an upgrade in place not counted): they drain only once a quit has begun.
+/// </summary>
+public sealed record SummaryShutdown(string Phase, bool Ready, string? Reason, int Clients);
 
 public sealed record StreamsBody(int Code, string Server, IReadOnlyList<StreamJson> Streams);
 public sealed record StreamBody(int Code, string Server, StreamJson Stream);

@@ -65,7 +65,7 @@ public static class HttpFlvEndpoint
                 return;
             }
             var accepted = await services.Actors.Get<SourceRegistry>().Ask<PlayAccepted>(
-                new SourceEnvelope(key, new Play(client.Id, connection, queue)), AskTimeout, abort.Token);
+                new SourceEnvelope(key, new Play(client.Id, connection, queue, client)), AskTimeout, abort.Token);
             player = new HttpFlvPlayer(services, client, key, connection, accepted.Source, queue, abort);
             services.Logger.LogInformation("client {Id} plays {Stream} over HTTP-FLV ({State})", client.Id, key, accepted.Publishing ? "live" : "waiting for the publisher");
 

@@ -152,14 +152,14 @@ public sealed class NodeProcess : IAsyncDisposable
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { return -1; }
     }
 
-    /// <summary>The "shutdown" object of /api/v1/summaries (phase, ready, draining_clients), or null if the API is gone.</summary>
-    public async Task<(string Phase, int Draining)?> ShutdownStateAsync()
+    /// <summary>The "shutdown" object of /api/v1/summaries (the phase and this process's clients), or null if the API is gone.</summary>
+    public async Task<(string Phase, int Clients)?> ShutdownStateAsync()
     {
         try
         {
             using var doc = JsonDocument.Parse(await _http.GetStringAsync($"http://127.0.0.1:{ApiPort}/api/v1/summaries"));
             var s = doc.RootElement.GetProperty("data").GetProperty("shutdown");
-            return (s.GetProperty("phase").GetString()!, s.GetProperty("draining_clients").GetInt32());
+            return (s.GetProperty("phase").GetString()!, s.GetProperty("clients").GetInt32());
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { return null; }
     }
@@ -189,8 +189,8 @@ public sealed class NodeProcess : IAsyncDisposable
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { return null; }
     }
 
-    /// <summary>Clients the node counts (conn_srs).</summary>
-    public async Task<int> ClientCountAsync() => (await ShutdownStateAsync())?.Draining ?? -1;
+    /// <summary>This process's clients (the "clients" of /api/v1/summaries' "shutdown"), or -1 if the API is gone.</summary>
+    public async Task<int> ClientCountAsync() => (await ShutdownStateAsync())?.Clients ?? -1;
 
     /// <summary>Whether a TCP connect to the port is refused (nothing listens).</summary>
     public static async Task<bool> RefusesAsync(int port)

@@ -19,6 +19,7 @@ public sealed class FfprobePlayer : IAsyncDisposable
     private readonly Dictionary<int, Dictionary<string, string>> _streams = [];
     private ChildProcess _process = null!;
     private int _video, _audio;
+    private long _payloadBytes;
 
     public string Url { get; }
     public ChildProcess Process => _process;
@@ -34,7 +35,7 @@ public sealed class FfprobePlayer : IAsyncDisposable
         var args = new List<string>
         {
             "-oL", "ffprobe", "-hide_banner", "-v", "warning",
-            "-show_entries", "packet=codec_type,stream_index,pts,dts,flags:stream=index,codec_name,codec_type,width,height,sample_rate,channels",
+            "-show_entries", "packet=codec_type,stream_index,pts,dts,size,flags:stream=index,codec_name,codec_type,width,height,sample_rate,channels",
             "-of", "compact",
         };
         if (readSeconds is { } s) args.AddRange(["-read_intervals", "%+" + s.ToString("0.###", CultureInfo.InvariantCulture)]);
@@ -51,6 +52,7 @@ public sealed class FfprobePlayer : IAsyncDisposable
             lock (_packets)
             {
                 _packets.Add(p);
+                _payloadBytes += p.Size;
                 if (p.IsVideo) _video++;
                 else if (p.IsAudio) _audio++;
                 if (p.Dts is { } dts && _lastByStream.TryGetValue(p.StreamIndex, out var prev) && prev.Dts is { } prevDts && dts < prevDts)
@@ -73,6 +75,8 @@ public sealed class FfprobePlayer : IAsyncDisposable
 
     public int VideoFrames { get { lock (_packets) return _video; } }
     public int AudioFrames { get { lock (_packets) return _audio; } }
+    /// <summary>The media payload bytes received so far (the packets' sizes): less than what came over the wire.</summary>
+    public long PayloadBytes { get { lock (_packets) return _payloadBytes; } }
 
     public IReadOnlyList<ProbedPacket> Packets { get { lock (_packets) return _packets.ToList(); } }
 

@@ -1,7 +1,8 @@
 namespace Srs.Integration.Tests.Harness;
 
 /// <summary>One packet as ffprobe demuxed it (timestamps in the stream time base: ms for FLV), with when it was printed.</summary>
-public sealed record ProbedPacket(string CodecType, int StreamIndex, long? Pts, long? Dts, bool Key, TimeSpan At)
+/// <param name="Size">The packet's payload bytes (0 when ffprobe did not print them).</param>
+public sealed record ProbedPacket(string CodecType, int StreamIndex, long? Pts, long? Dts, bool Key, TimeSpan At, int Size = 0)
 {
     public bool IsVideo => CodecType == "video";
     public bool IsAudio => CodecType == "audio";
@@ -17,7 +18,8 @@ public sealed record ProbedPacket(string CodecType, int StreamIndex, long? Pts, 
             long.TryParse(f.GetValueOrDefault("pts"), out var pts) ? pts : null,
             long.TryParse(f.GetValueOrDefault("dts"), out var dts) ? dts : null,
             f.GetValueOrDefault("flags", "").StartsWith('K'),
-            at);
+            at,
+            int.TryParse(f.GetValueOrDefault("size"), out var size) ? size : 0);
     }
 
     public override string ToString() => $"{CodecType}#{StreamIndex} dts={Dts} pts={Pts}{(Key ? " key" : "")} at {At.TotalSeconds:0.000}s";

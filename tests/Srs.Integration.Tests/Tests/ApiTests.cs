@@ -88,6 +88,50 @@ public sealed class ApiTests(ITestOutputHelper output, SharedNode shared) : ICla
             $"A, C and the publisher should still be listed: [{string.Join(", ", remaining)}]");
     }
 
+    [Fact]
+    public async Task A_streams_send_bytes_and_send_rate_count_what_its_players_receive_also_after_one_leaves()
+    {
+        await using var s = await Scenario.StartAsync(output, shared);
+        s.Publish("api-send");
+        await s.Until(async () => (await s.Api.FindStreamAsync("api-send"))?.PublishActive == true, Wait, "the API shows live/api-send published");
+        var rtmp = s.PlayRtmp("api-send", name: "rtmp player");
+        var flv = s.PlayFlv("api-send", name: "flv player");
+        await s.Until(() => rtmp.VideoFrames >= 3 * Fps && flv.VideoFrames >= 3 * Fps, Wait, "both players receive 3 s of video");
+
+        // What the players have received, read before the API: the stream's figure can only be larger.
+        var payload = rtmp.PayloadBytes + flv.PayloadBytes;
+        var players = (await s.Api.ClientsOfAsync("api-send")).Where(c => !c.Publish).ToArray();
+        var stream = (await s.Api.FindStreamAsync("api-send"))!;
+        s.Note($"players' payload {payload} B, players' send_bytes [{string.Join(", ", players.Select(c => c.SendBytes))}], stream {stream}");
+        s.Check(players.Length == 2, $"two players expected: [{string.Join(", ", players)}]");
+        s.Check(stream.SendBytes >= payload, $"send_bytes ({stream.SendBytes}) should be at least the media the players received ({payload})");
+        // A player's bytes from before it joined the stream (RTMP handshake and connect, a few KB) are not the stream's.
+        var clientsSent = players.Sum(c => c.SendBytes);
+        s.Check(stream.SendBytes >= clientsSent - 2 * 8192, $"send_bytes ({stream.SendBytes}) should be about the players' send_bytes ({clientsSent}) or more");
+        await s.Until(async () => (await s.Api.FindStreamAsync("api-send"))!.Send30s > 0, Wait, "send_30s is above 0 while they play");
+        await s.Until(async () => (await s.Api.FindStreamAsync("api-send"))!.SendBytes > stream.SendBytes, Wait, "send_bytes grows");
+
+        // The RTMP player leaves: what it received stays counted.
+        var leaving = players.Single(c => c.Type == ClientInfo.RtmpPlay);
+        var before = (await s.Api.FindStreamAsync("api-send"))!.SendBytes;
+        (await s.Api.DeleteAsync($"api/v1/clients/{leaving.Id}")).EnsureOk();
+        await s.Until(async () => (await s.Api.ClientsAsync()).All(c => c.Id != leaving.Id), Wait, "the kicked player leaves the list");
+        var last = before;
+        for (var i = 0; i < 5; i++)
+        {
+            var now = (await s.Api.FindStreamAsync("api-send"))!;
+            s.Check(now.SendBytes >= last, $"send_bytes should never drop: {last} then {now.SendBytes}");
+            last = now.SendBytes;
+            await Task.Delay(200);
+        }
+        var remaining = (await s.Api.ClientsOfAsync("api-send")).Single(c => c.Type == ClientInfo.FlvPlay);
+        var after = (await s.Api.FindStreamAsync("api-send"))!;
+        s.Note($"after the RTMP player left: stream {after.SendBytes} B, the FLV player {remaining.SendBytes} B, send_30s {after.Send30s}");
+        s.Check(after.SendBytes > remaining.SendBytes + leaving.SendBytes - 8192,
+            $"send_bytes ({after.SendBytes}) should hold the departed player's bytes ({leaving.SendBytes}) and the remaining one's ({remaining.SendBytes})");
+        await s.Until(async () => (await s.Api.FindStreamAsync("api-send"))!.SendBytes > after.SendBytes, Wait, "send_bytes goes on growing with the remaining player");
+    }
+
     private static void CheckFields(Scenario s, JsonElement e, string expected)
     {
         var names = string.Join(' ', e.EnumerateObject().Select(p => p.Name));
@@ -119,6 +163,9 @@ public sealed class ApiTests(ITestOutputHelper output, SharedNode shared) : ICla
         versions.Json.Req("server");
         var summaries = (await s.Api.GetAsync("api/v1/summaries")).EnsureOk();
         s.Check(summaries.Json.TryGetProperty("server", out _), $"the envelope should carry \"server\": {summaries}");
+        var shutdown = summaries.Json.Req("data").Req("shutdown");
+        CheckFields(s, shutdown, "phase ready reason clients");
+        s.Check(shutdown.Str("phase") == "running", $"no quit has begun: {shutdown}");
         s.Check(await s.Api.GetStatusAsync("api/v1/health/live") == HttpStatusCode.OK, "health/live should be 200");
         s.Check(await s.Api.GetStatusAsync("api/v1/health/ready") == HttpStatusCode.OK, "health/ready should be 200");
         var streams = (await s.Api.GetAsync("api/v1/streams")).EnsureOk();
