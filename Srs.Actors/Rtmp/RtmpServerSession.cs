@@ -307,6 +307,10 @@ public sealed class RtmpServerSession
             case CommandNames.FCUnpublish:
             case CommandNames.DeleteStream:
             case CommandNames.CloseStream:
+                // A player that ends its own playback: the source lets its queue go, which stops the
+                // pump and closes the session. The reason is the player's, not "the source stopped".
+                if (_playerQueue is not null && _source is not null)
+                    Interlocked.CompareExchange(ref _closeReason, $"player closed its stream ({cmd.Name})", null);
                 await LeaveStreamAsync();
                 if (cmd.Name == CommandNames.FCUnpublish && cmd.TransactionId > 0)
                     await _output.SendCommandAsync(ServerCommands.EmptyResult(cmd.TransactionId), 0, ct);

@@ -41,6 +41,25 @@ public sealed class RtmpSessionTests(ITestOutputHelper output, SharedNode shared
         await s.Until(async () => (await s.Api.FindStreamAsync("raw"))?.PublishActive == true, Step, "the API shows live/raw published");
     }
 
+    [Fact]
+    public async Task A_player_that_deletes_its_stream_is_logged_as_closing_it_itself()
+    {
+        await using var s = await Scenario.StartAsync(output, shared);
+        s.Publish("leaver");
+        using var player = await RawRtmpConnection.ConnectAsync(s.Ports.Rtmp);
+        await player.HandshakeAsync(Step);
+        await player.ConnectAppAsync(s.Ports.Rtmp, "live", Step);
+        var streamId = await player.CreateStreamAsync(Step);
+        await player.SendAsync(RtmpChunks.Play(streamId, "leaver"));
+        await s.Until(() => player.Available >= 2000, TimeSpan.FromSeconds(15), "the player receives media");
+
+        // What ffmpeg and ffplay send as they stop playing; the server then closes the connection.
+        await player.SendAsync(RtmpChunks.Command(streamId, Amf0Bytes.String("deleteStream"), Amf0Bytes.Number(0), Amf0Bytes.Null(), Amf0Bytes.Number(streamId)));
+        s.Check(await player.WaitForServerCloseAsync(Step) is not null, "the server should close the connection of a player that deleted its stream");
+        await s.Until(() => s.Node.Log.Contains("closed: player closed its stream (deleteStream)"), Step,
+            "the node logs that the player closed its stream (not that the stream's source stopped)");
+    }
+
     private static async Task<T?> AnswerOrNull<T>(Func<Task<T>> read) where T : class
     {
         try { return await read(); }
