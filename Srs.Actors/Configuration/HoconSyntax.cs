@@ -2,9 +2,10 @@ namespace Srs.Actors.Configuration;
 
 /// <summary>
 /// Structural checks the HOCON parser does not make (it accepts unclosed braces and stray
-/// brackets): balanced braces and brackets, closed strings, no substitutions. (A key without a value parses
-/// as null; <see cref="ConfigValidator"/> names it.)
-/// Run on each file before parsing, so `-t` rejects a broken file with the line of the fault.
+/// brackets): balanced braces and brackets, closed strings, no substitutions, each comma after a value. (A key
+/// without a value parses as null; <see cref="ConfigValidator"/> names it.)
+/// Run on each file before parsing, so `-t` rejects a broken file with the line of the fault; then
+/// <see cref="Normalize"/> the text the parser reads.
 /// </summary>
 public static class HoconSyntax
 {
@@ -13,9 +14,18 @@ public static class HoconSyntax
     {
         var open = new Stack<(char Bracket, int Line)>();
         var line = 1;
+        // The last character that is neither white space nor part of a comment: a comma must follow a value,
+        // not another comma, an opening bracket, '=' or ':' (or nothing).
+        var previous = '\0';
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
+            if (!char.IsWhiteSpace(c) && c != '#' && !(c == '/' && i + 1 < text.Length && text[i + 1] == '/'))
+            {
+                if (c == ',' && previous is '\0' or ',' or '{' or '[' or '=' or ':')
+                    return $"line {line}: ',' must follow a value";
+                previous = c;
+            }
             switch (c)
             {
                 case '\n':
@@ -58,5 +68,40 @@ public static class HoconSyntax
             }
         }
         return open.Count > 0 ? $"line {open.Peek().Line}: '{open.Peek().Bracket}' is never closed" : null;
+    }
+
+    /// <summary>
+    /// The text with each separating comma (outside strings and comments) turned into a newline, for Akka's
+    /// HOCON parser. HOCON separates fields and array elements by a comma or a newline alike; Akka's parser
+    /// refuses a comma after an object written without '=' (`a { x = 1 }, b = 2`) and after a newline
+    /// (`a = 1` newline `, b = 2`), and reads a comma after a newline in an array as an extra empty element.
+    /// Every character keeps its position, so the parser's error positions still point into the file.
+    /// Call it on text <see cref="Check"/> accepts.
+    /// </summary>
+    public static string Normalize(string text)
+    {
+        var chars = text.ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+        {
+            switch (chars[i])
+            {
+                case '#':
+                case '/' when i + 1 < chars.Length && chars[i + 1] == '/':
+                    while (i + 1 < chars.Length && chars[i + 1] != '\n') i++;
+                    break;
+                case '"' when string.CompareOrdinal(text, i, "\"\"\"", 0, 3) == 0:
+                    var end = text.IndexOf("\"\"\"", i + 3, StringComparison.Ordinal);
+                    i = end < 0 ? chars.Length : end + 2;
+                    break;
+                case '"':
+                    for (i++; i < chars.Length && chars[i] != '"'; i++)
+                        if (chars[i] == '\\') i++;
+                    break;
+                case ',':
+                    chars[i] = '\n';
+                    break;
+            }
+        }
+        return new string(chars);
     }
 }

@@ -23,7 +23,7 @@ public static class NodeConfig
             try { text = File.ReadAllText(file); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return (null, $"{file}: cannot read: {e.Message}"); }
             if (HoconSyntax.Check(text) is { } syntaxError) return (null, $"{file}: invalid HOCON: {syntaxError}");
-            try { config = ConfigurationFactory.ParseString(text).WithFallback(config); }
+            try { config = ConfigurationFactory.ParseString(HoconSyntax.Normalize(text)).WithFallback(config); }
             catch (Exception e) { return (null, $"{file}: invalid HOCON: {e.Message}"); }
         }
         return (config, null);

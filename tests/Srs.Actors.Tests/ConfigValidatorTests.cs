@@ -100,6 +100,10 @@ public class HoconSyntaxTests
     [InlineData("srs { gop-cache = on } }", "line 1: unexpected '}'")]
     [InlineData("srs {\n  a = \"open\n}", "line 2: unclosed string")]
     [InlineData("srs {}\nakka.remote.dot-netty.tcp.hostname = ${?POD_IP}", "line 2: substitutions (${...}) are not supported: layer a generated file with -c instead")]
+    [InlineData("srs { gop-cache = on,, queue-length = 10 }", "line 1: ',' must follow a value")]
+    [InlineData("srs {\n  , gop-cache = on }", "line 2: ',' must follow a value")]
+    [InlineData("srs.hooks.on-play = [, \"http://h/p\"]", "line 1: ',' must follow a value")]
+    [InlineData("srs.gop-cache = , # comment", "line 1: ',' must follow a value")]
     public void Broken_text_is_reported_with_its_line(string text, string expected) =>
         Assert.Equal(expected, HoconSyntax.Check(text));
 
@@ -108,5 +112,48 @@ public class HoconSyntaxTests
     [InlineData("srs { hooks.on-play = [\"http://h/p?a={x}\"] } // also ] a comment")]
     [InlineData("srs { a = \"\"\"multi\n{ line\"\"\" }\nakka.cluster.seed-nodes = []")]
     [InlineData("srs.queue-length = 10s\nsrs.http-api { enabled = on, listen = 1985 }")]
+    [InlineData("srs { http-api { listen = \"127.0.0.1:29851\" }, http-server { listen = \"127.0.0.1:28080\" } }")]
+    [InlineData("srs { hooks.on-play = [\"a\", \"b\",] } # a, comment")]
     public void Well_formed_text_passes(string text) => Assert.Null(HoconSyntax.Check(text));
+
+    [Fact]
+    public void A_comma_after_an_object_value_separates_fields()
+    {
+        const string text = "srs { http-api { listen = \"127.0.0.1:29851\" }, http-server { listen = \"127.0.0.1:28080\" } }";
+        Assert.Null(HoconSyntax.Check(text));
+        var config = ConfigurationFactory.ParseString(HoconSyntax.Normalize(text));
+        Assert.Equal("127.0.0.1:29851", config.GetString("srs.http-api.listen"));
+        Assert.Equal("127.0.0.1:28080", config.GetString("srs.http-server.listen"));
+    }
+
+    [Theory]
+    [InlineData("a { x = 1 }, b { y = 2 }, c = 3")]
+    [InlineData("a.b { x = 1 } , c = 3")]
+    [InlineData("a { b { x = 1 }, }\nc = 3")]
+    [InlineData("a { x = 1 } # a comment, with a comma\n, c = 3")]
+    [InlineData("a = { x = 1 }\n, c = 3,")]
+    public void Commas_separate_fields_as_newlines_do(string text)
+    {
+        Assert.Null(HoconSyntax.Check(text));
+        var config = ConfigurationFactory.ParseString(HoconSyntax.Normalize(text));
+        Assert.True(config.GetValue("a").IsObject());
+        Assert.Equal(3, config.GetInt("c"));
+    }
+
+    [Theory]
+    [InlineData("arr = [\"x,y\", z, ]", new[] { "x,y", "z" })]
+    [InlineData("arr = [ \"x\"\n, \"y\" ]", new[] { "x", "y" })]
+    [InlineData("arr = [\"\"\"x,\ny\"\"\", z]", new[] { "x,\ny", "z" })]
+    public void Commas_separate_array_elements_and_stay_in_strings(string text, string[] expected)
+    {
+        Assert.Null(HoconSyntax.Check(text));
+        Assert.Equal(expected, ConfigurationFactory.ParseString(HoconSyntax.Normalize(text)).GetStringList("arr"));
+    }
+
+    [Fact]
+    public void Normalize_keeps_every_position()
+    {
+        const string text = "a { x = \"1,2\" }, b = [1, 2] // c, d";
+        Assert.Equal("a { x = \"1,2\" }\n b = [1\n 2] // c, d", HoconSyntax.Normalize(text));
+    }
 }

@@ -176,13 +176,18 @@ public sealed class ListenerHandoverTests(ITestOutputHelper output)
         var set = new ListenerSet();
         set.Add("rtmp", old);
         var path = Path.Combine(Path.GetTempPath(), $"srs-upgrade-test-{Guid.NewGuid():N}.sock");
-        using var server = new HandoverServer(path, set, NullLogger.Instance);
-        server.Start(mediaSocket: null, statsSocket: null, neighbours: null);
-        var received = ListenerHandover.Request(path);
-        var taken = received.TakeFor("rtmp", old.LocalEndPoint!);
-        Assert.NotNull(taken);
-        Assert.Empty(received.Confirm());
-        Assert.True(ListenerSet.IsListeningTcp(taken));
-        return (old, set, taken);
+        try
+        {
+            using var server = new HandoverServer(path, set, NullLogger.Instance);
+            server.Start(mediaSocket: null, statsSocket: null, neighbours: null);
+            var received = ListenerHandover.Request(path);
+            var taken = received.TakeFor("rtmp", old.LocalEndPoint!);
+            Assert.NotNull(taken);
+            Assert.Empty(received.Confirm());
+            Assert.True(ListenerSet.IsListeningTcp(taken));
+            return (old, set, taken);
+        }
+        // Handed over, the server leaves the path to a successor; there is none here.
+        finally { File.Delete(path); }
     }
 }

@@ -95,6 +95,7 @@ public sealed class NodeProcess : IAsyncDisposable
         psi.ArgumentList.Add(conf);
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
         var node = new NodeProcess(process, conf, p[0], p[1], p[2], log);
+        StartedSockets.TryAdd(node.UpgradeSocket, 0);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) node._output.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {e.Data}"); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) node._output.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} [stderr] {e.Data}"); };
         process.Exited += (_, _) => node.ExitedAt ??= DateTime.UtcNow;
@@ -220,16 +221,38 @@ public sealed class NodeProcess : IAsyncDisposable
         catch (SocketException) { return true; }
     }
 
+    /// <summary>
+    /// The upgrade socket paths of the nodes this test process started: a node killed (at dispose, or
+    /// by a test with SIGKILL) leaves its socket file behind; dispose removes it, and so does the exit
+    /// of the test process for a node never disposed.
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, byte> StartedSockets = RemovedAtExit();
+
+    private static ConcurrentDictionary<string, byte> RemovedAtExit()
+    {
+        var paths = new ConcurrentDictionary<string, byte>();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => { foreach (var path in paths.Keys) RemoveStaleSocket(path); };
+        return paths;
+    }
+
+    /// <summary>Deletes the socket file at <paramref name="path"/> when nothing listens behind it
+    /// (a node on the same ports that took it over keeps it).</summary>
+    private static void RemoveStaleSocket(string path)
+    {
+        try { if (File.Exists(path) && RefusesUnix(path)) File.Delete(path); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
         {
             try { _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
             await _process.WaitForExitAsync();
-            // A killed node leaves its upgrade socket file behind (harmless, but /tmp fills up).
-            try { if (File.Exists(UpgradeSocket) && NodeProcess.RefusesUnix(UpgradeSocket)) File.Delete(UpgradeSocket); }
-            catch (IOException) { }
         }
+        // Killed now or earlier (SIGKILL in a test), the node left its upgrade socket file behind.
+        RemoveStaleSocket(UpgradeSocket);
         _log?.WriteLine($"--- node output (pid {_process.Id}) ---\n{Output}");
         _process.Dispose();
         _http.Dispose();

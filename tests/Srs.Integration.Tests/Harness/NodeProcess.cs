@@ -25,6 +25,8 @@ public sealed class NodeProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
     public int? ExitCode => _process.ExitCode;
     public ChildProcess Process => _process;
+    /// <summary>The upgrade socket the node serves (srs.upgrade-socket = auto for its loopback RTMP listener).</summary>
+    public string UpgradeSocket => $"/tmp/srs-upgrade-127.0.0.1-{Ports.Rtmp}.sock";
 
     private NodeProcess(ChildProcess process, string workDir, NodePorts ports, string configPath, string config)
     {
@@ -117,6 +119,6 @@ public sealed class NodeProcess : IAsyncDisposable
         await _process.DisposeAsync();
         try { Directory.Delete(_workDir, recursive: true); } catch (IOException) { /* best effort */ }
         // A killed node leaves its upgrade socket (srs.upgrade-socket = auto) behind; no other node uses these ports.
-        try { File.Delete($"/tmp/srs-upgrade-127.0.0.1-{Ports.Rtmp}.sock"); } catch (IOException) { /* best effort */ }
+        try { File.Delete(UpgradeSocket); } catch (IOException) { /* best effort */ }
     }
 }

@@ -26,6 +26,16 @@ public sealed class CommandLineTests : IDisposable
         Assert.True(code == 0, $"`-t -c good.conf` should exit 0, exited {code}. Output:\n{output}");
     }
 
+    [Fact]
+    public async Task Check_accepts_a_comma_after_an_object_value()
+    {
+        var conf = WriteConf("commas.conf", """srs { http-api { listen = "127.0.0.1:29851" }, http-server { listen = "127.0.0.1:28080" } }""");
+
+        var (code, output) = await NodeBinary.RunToExitAsync(Timeout, "-t", "-c", conf);
+
+        Assert.True(code == 0, $"`-t -c commas.conf` should exit 0, exited {code}. Output:\n{output}");
+    }
+
     /// <summary>Every config under hocon/, found on disk, so a config added later is checked too.</summary>
     public static TheoryData<string> ShippedConfigs()
     {
