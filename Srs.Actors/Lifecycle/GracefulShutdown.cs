@@ -9,7 +9,7 @@ using static Srs.Actors.Connections.ConnectionProtocol;
 namespace Srs.Actors.Lifecycle;
 
 /// <summary>
-/// The node's quit, graceful or fast, as Akka CoordinatedShutdown phases (PRODUCT.md section 4):
+/// The node's quit, graceful or fast, as Akka CoordinatedShutdown phases (docs/operations.md, Graceful quit):
 /// <list type="table">
 /// <item>before-service-unbind: readiness off (503), wait grace-start-wait (node phase "draining")</item>
 /// <item>service-unbind: the RTMP listener actor and the HTTP-FLV listener close; the API stays ("unbinding")</item>

@@ -1,6 +1,6 @@
 namespace Srs.Actors.Lifecycle;
 
-/// <summary>What a quit request did, given the quit already under way (PRODUCT.md section 3).</summary>
+/// <summary>What a quit request did, given the quit already under way (docs/operations.md, Signals).</summary>
 public enum QuitOutcome
 {
     /// <summary>No quit was running: this one started.</summary>

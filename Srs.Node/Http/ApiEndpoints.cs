@@ -14,7 +14,7 @@ namespace Srs.Node.Http;
 /// The HTTP API (SRS's /api/v1 plus health and /metrics), served on the http-api port only.
 /// Handlers are plain <see cref="RequestDelegate"/>s writing source-generated JSON: no minimal-API
 /// parameter binding and no reflection-based serializer, both compiled at the first request and
-/// kept for good (1.2 MB of RSS together; docs/performance.md, session 8).
+/// kept for good (1.2 MB of RSS together; docs/performance.md, memory).
 /// During an upgrade in place either process may answer on the shared port: clients, streams and
 /// counters are then those of both (<see cref="UpgradeNeighbours"/>), each entry with its process's pid.
 /// </summary>

@@ -4,7 +4,7 @@ namespace Srs.Node.Http;
 
 // The HTTP API's JSON bodies, in SRS's field names (snake_case, except SRS's own tcUrl, pageUrl
 // and swfUrl). Serialized by source-generated code (ApiJsonContext): no reflection and no emitted
-// code at the first request (docs/performance.md, session 8).
+// code at the first request.
 
 public sealed record ErrorBody(int Code, string Server, string Message);
 public sealed record OkBody(int Code, string Server);

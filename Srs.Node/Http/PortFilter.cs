@@ -5,7 +5,7 @@ namespace Srs.Node.Http;
 /// on the http-server port), so neither leaks onto the other's port. A wrapper rather than an
 /// endpoint filter: a filter makes ASP.NET Core compile a delegate for the endpoint at the
 /// first request (RequestDelegateFactory), memory the node keeps for good (docs/performance.md,
-/// session 8).
+/// memory).
 /// </summary>
 public static class PortFilter
 {

@@ -35,7 +35,7 @@ public static class NodeLogging
         logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
         // Its events are each request's start and end (Information). Enabled at any level, it makes
         // hosting create an Activity per request to scope them, which an HTTP-FLV player holds for
-        // as long as it plays (~0.2 KB each, docs/performance.md "Session 9").
+        // as long as it plays (~0.2 KB each; docs/performance.md, memory per player).
         logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
     }
 }

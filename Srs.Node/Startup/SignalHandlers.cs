@@ -4,7 +4,7 @@ using Srs.Actors.Lifecycle;
 namespace Srs.Node.Startup;
 
 /// <summary>
-/// SIGQUIT, SIGTERM and SIGINT turned into quit requests (PRODUCT.md section 3). The default
+/// SIGQUIT, SIGTERM and SIGINT turned into quit requests (docs/operations.md, Signals). The default
 /// handling is cancelled so nothing else (the host, the runtime) stops the node in the wrong
 /// order. Keep the instance referenced: a collected registration silently stops working.
 /// </summary>

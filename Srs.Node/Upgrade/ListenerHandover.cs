@@ -5,7 +5,7 @@ using System.Text;
 namespace Srs.Node.Upgrade;
 
 /// <summary>
-/// Upgrade in place without losing a connection (PRODUCT.md section 5), as nginx, HAProxy and
+/// Upgrade in place without losing a connection (docs/operations.md, Upgrading in place on bare metal), as nginx, HAProxy and
 /// Envoy do it: a new process asks the running one, over a Unix socket (srs.upgrade-socket), for
 /// its listening sockets and accepts on those very sockets instead of binding new ones. Both
 /// processes then take connections from one kernel accept queue, so when the old one stops

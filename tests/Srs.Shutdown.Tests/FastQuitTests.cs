@@ -3,7 +3,7 @@ using Xunit.Abstractions;
 
 namespace Srs.Shutdown.Tests;
 
-/// <summary>SIGTERM and SIGINT: the fast quit (PRODUCT.md section 3), and escalation from a graceful quit.</summary>
+/// <summary>SIGTERM and SIGINT: the fast quit (docs/operations.md, Signals and Graceful quit), and escalation from a graceful quit.</summary>
 public sealed class FastQuitTests(ITestOutputHelper output)
 {
     private const string LongWaits = "grace-start-wait = 5s\n grace-final-wait = 5s";

@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 
 namespace Srs.Shutdown.Tests;
 
-/// <summary>SIGQUIT (and SIGTERM with force-grace-quit = on): the graceful quit of PRODUCT.md section 4.</summary>
+/// <summary>SIGQUIT (and SIGTERM with force-grace-quit = on): the graceful quit (docs/operations.md, Graceful quit).</summary>
 public sealed class GracefulQuitTests(ITestOutputHelper output)
 {
     private const string ShortWaits = "grace-start-wait = 500ms\n grace-final-wait = 700ms";

@@ -9,7 +9,7 @@ using Srs.Bench.Server;
 namespace Srs.Bench.Modes;
 
 /// <summary>
-/// <c>handover</c> (issue 3): upgrade in place, repeated, under heavy connection load. It starts a
+/// <c>handover</c>: upgrade in place, repeated, under heavy connection load. It starts a
 /// node, then per round starts a new one on the same configuration, lets both run for --overlap,
 /// sends SIGQUIT to the old one and waits for its exit, while connector tasks open connections
 /// back to back, each completing the RTMP handshake. Once per variant: with the listener handover

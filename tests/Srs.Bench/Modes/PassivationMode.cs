@@ -11,7 +11,7 @@ using Srs.Protocol.Rtmp.Client;
 namespace Srs.Bench.Modes;
 
 /// <summary>
-/// <c>passivation</c> (issue 4): publishes many distinct short streams, a fixed number at a time,
+/// <c>passivation</c>: publishes many distinct short streams, a fixed number at a time,
 /// and every so many streams prints the live source count, the server's RSS and its managed heap
 /// after a forced full GC (POST /api/v1/debug/gc). By default (--settle-each on) it publishes in
 /// batches and samples once a batch's sources have passivated, so every sample is of an idle node

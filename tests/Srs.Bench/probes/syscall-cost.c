@@ -1,7 +1,7 @@
 /*
  * What entering and leaving the kernel costs on this machine: a trivial system call (getppid)
- * two million times, wall time per call. It tells one VM from another: ~1.1 µs on the VM of
- * sessions 1-9, ~0.12 µs on session 10's (docs/performance.md, "Session 10"). A server that makes
+ * two million times, wall time per call. It tells one machine from another: ~1.1 µs on one 2-core
+ * VM measured, ~0.12 µs on another (docs/performance.md, how it is measured). A server that makes
  * a system call per message per player (nginx-rtmp) feels the difference; batched sends less.
  *
  *   gcc -O2 tests/Srs.Bench/probes/syscall-cost.c -o /tmp/syscall-cost && /tmp/syscall-cost
