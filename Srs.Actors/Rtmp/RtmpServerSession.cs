@@ -371,15 +371,16 @@ public sealed class RtmpServerSession
             return "publish refused by " + refused;
         }
 
-        var reply = await _registry.Ask<object>(new SourceEnvelope(key, new Publish(_client.Id, _connection)), AskTimeout, ct);
-        if (reply is PublishRejected rejected)
+        switch (await _registry.Ask<PublishReply>(new SourceEnvelope(key, new Publish(_client.Id, _connection)), AskTimeout, ct))
         {
-            await _output.SendCommandAsync(ServerCommands.OnStatus("error", "NetStream.Publish.BadName", rejected.Reason), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
-            return "publish refused: " + rejected.Reason;
+            case PublishRejected rejected:
+                await _output.SendCommandAsync(ServerCommands.OnStatus("error", "NetStream.Publish.BadName", rejected.Reason), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
+                return "publish refused: " + rejected.Reason;
+            case PublishAccepted accepted:
+                BindSource(key, accepted.Source);
+                _epoch = accepted.Epoch;
+                break;
         }
-        var accepted = (PublishAccepted)reply;
-        BindSource(key, accepted.Source);
-        _epoch = accepted.Epoch;
         _streaming = true;
         _cts.CancelAfter(_settings.Limits.PublisherTimeout);
         await _output.SendCommandAsync(ServerCommands.Notify(CommandNames.OnFCPublish, "NetStream.Publish.Start", "Started publishing stream."), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
