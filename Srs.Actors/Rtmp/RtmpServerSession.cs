@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
 using Srs.Actors.Configuration;
+using Srs.Actors.Connections;
 using Srs.Actors.Hooks;
 using Srs.Actors.Media;
 using Srs.Actors.Stats;
@@ -115,7 +116,7 @@ public sealed class RtmpServerSession
         {
             reason = "protocol error: " + e.Message;
         }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        catch (Exception e) when (ConnectionLost.Is(e))
         {
             reason = _closeReason ?? "connection lost: " + e.Message;
         }
