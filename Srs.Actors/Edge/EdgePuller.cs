@@ -212,9 +212,11 @@ public sealed class EdgePuller : ReceiveActor, IWithTimers
                     if (packets.Count == 0) continue;
                     if (!_published)
                     {
-                        var reply = await source.Ask<object>(new Publish(ClientId(Origin), puller), AskTimeout, ct);
-                        if (reply is PublishRejected rejected) return "the edge's source refused it: " + rejected.Reason;
-                        epoch = ((PublishAccepted)reply).Epoch;
+                        switch (await source.Ask<PublishReply>(new Publish(ClientId(Origin), puller), AskTimeout, ct))
+                        {
+                            case PublishRejected rejected: return "the edge's source refused it: " + rejected.Reason;
+                            case PublishAccepted accepted: epoch = accepted.Epoch; break;
+                        }
                         _published = true;
                         packets.Clear();
                         RtmpMedia.ToPackets(message, epoch, packets);

@@ -17,6 +17,7 @@ namespace Srs.Actors.Lifecycle;
 /// <item>service-stop: wait grace-final-wait ("final-wait")</item>
 /// <item>cluster-leave onwards: leave, terminate the actor system; the process exits 0 ("stopping")</item>
 /// </list>
+/// The names in brackets are the node phases (<see cref="NodePhase"/>).
 /// A fast quit runs the same phases with every wait cut to zero, after closing every client.
 /// A graceful quit turns fast at any point (<see cref="Request"/>): running waits end at once.
 /// </summary>
@@ -71,11 +72,11 @@ public sealed class GracefulShutdown
         IActorRef sources, IReadOnlyList<IActorRef> listenerActors, IReadOnlyList<IServiceListener> serviceListeners, Func<bool>? publishersCanMove = null)
     {
         var q = new GracefulShutdown(system, state, settings, connections, sources, listenerActors, serviceListeners, publishersCanMove ?? (() => false));
-        q.Add(CoordinatedShutdown.PhaseBeforeServiceUnbind, "draining", q.StopTakingClientsAsync);
-        q.Add(CoordinatedShutdown.PhaseServiceUnbind, "unbinding", q.UnbindAsync);
-        q.Add(CoordinatedShutdown.PhaseServiceRequestsDone, "waiting-clients", q.WaitForClientsAsync);
-        q.Add(CoordinatedShutdown.PhaseServiceStop, "final-wait", () => q.WaitAsync(settings.GraceFinalWait));
-        q.Add(CoordinatedShutdown.PhaseClusterLeave, "stopping", () => Task.CompletedTask);
+        q.Add(CoordinatedShutdown.PhaseBeforeServiceUnbind, NodePhase.Draining, q.StopTakingClientsAsync);
+        q.Add(CoordinatedShutdown.PhaseServiceUnbind, NodePhase.Unbinding, q.UnbindAsync);
+        q.Add(CoordinatedShutdown.PhaseServiceRequestsDone, NodePhase.WaitingClients, q.WaitForClientsAsync);
+        q.Add(CoordinatedShutdown.PhaseServiceStop, NodePhase.FinalWait, () => q.WaitAsync(settings.GraceFinalWait));
+        q.Add(CoordinatedShutdown.PhaseClusterLeave, NodePhase.Stopping, () => Task.CompletedTask);
         return q;
     }
 
@@ -92,7 +93,7 @@ public sealed class GracefulShutdown
                 _kind = kind;
                 _sinceQuit.Start();
                 // Readiness goes at once, not when the first phase gets scheduled.
-                _state.MarkQuitting("draining", $"{(kind == QuitKind.Fast ? "fast" : "graceful")} quit: {cause}");
+                _state.MarkQuitting(NodePhase.Draining, $"{(kind == QuitKind.Fast ? "fast" : "graceful")} quit: {cause}");
                 _log.Info("{0} quit started: {1}", kind == QuitKind.Fast ? "fast" : "graceful", cause);
                 if (kind == QuitKind.Fast) GoFast(cause);
                 _coordinated.Run(new QuitReason(kind, cause));
@@ -136,7 +137,7 @@ public sealed class GracefulShutdown
     private async Task StopTakingClientsAsync()
     {
         // Readiness is already 503 (see Request); a quit started some other way gets it here.
-        if (_state.Ready) _state.MarkQuitting("draining", "quitting");
+        if (_state.Ready) _state.MarkQuitting(NodePhase.Draining, "quitting");
         await WaitAsync(_settings.GraceStartWait);
     }
 

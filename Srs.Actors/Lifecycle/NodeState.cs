@@ -6,21 +6,21 @@ namespace Srs.Actors.Lifecycle;
 /// </summary>
 public sealed class NodeState
 {
-    private volatile string? _notReadyReason = "starting";
-    private volatile string _phase = "starting";
+    private volatile string? _notReadyReason = NodePhase.Starting;
+    private volatile string _phase = NodePhase.Starting;
 
     public bool Ready => _notReadyReason is null;
     public string? NotReadyReason => _notReadyReason;
 
-    /// <summary>starting, running, draining, stopping...</summary>
+    /// <summary>One of <see cref="NodePhase"/>: starting, running, draining, stopping...</summary>
     public string Phase => _phase;
 
     /// <summary>True from the start of a quit (graceful or fast): the node takes no new work.</summary>
-    public bool IsQuitting => _phase is not ("starting" or "running");
+    public bool IsQuitting => _phase is not (NodePhase.Starting or NodePhase.Running);
 
     public void MarkRunning()
     {
-        _phase = "running";
+        _phase = NodePhase.Running;
         _notReadyReason = null;
     }
 

@@ -1,3 +1,5 @@
+using Srs.Actors.Connections;
+
 namespace Srs.Actors.Media;
 
 /// <summary>
@@ -169,7 +171,7 @@ public abstract class MediaPump
     protected abstract ValueTask WriteAsync(ReadOnlySpan<MediaPacket> batch);
 
     /// <summary>Why a write failed, for the log: the peer's side of a socket error, or an internal fault.</summary>
-    protected virtual string Describe(Exception e) => e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException
+    protected virtual string Describe(Exception e) => ConnectionLost.Is(e)
         ? "player connection lost: " + e.Message
         : "internal error while sending media: " + e.Message;
 

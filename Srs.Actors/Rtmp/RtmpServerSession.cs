@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
 using Srs.Actors.Configuration;
+using Srs.Actors.Connections;
 using Srs.Actors.Hooks;
 using Srs.Actors.Media;
 using Srs.Actors.Stats;
@@ -115,7 +116,7 @@ public sealed class RtmpServerSession
         {
             reason = "protocol error: " + e.Message;
         }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        catch (Exception e) when (ConnectionLost.Is(e))
         {
             reason = _closeReason ?? "connection lost: " + e.Message;
         }
@@ -367,23 +368,24 @@ public sealed class RtmpServerSession
         _client.Type = ClientType.RtmpPublish;
         if (_hooks.Any && await _hooks.CallAsync(HookEvent.OnPublish, _client, key, Warn) is { } refused)
         {
-            await _output.SendCommandAsync(ServerCommands.OnStatus("error", "NetStream.Publish.Rejected", refused), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
+            await SendStatusAsync("error", "NetStream.Publish.Rejected", refused, ct);
             return "publish refused by " + refused;
         }
 
-        var reply = await _registry.Ask<object>(new SourceEnvelope(key, new Publish(_client.Id, _connection)), AskTimeout, ct);
-        if (reply is PublishRejected rejected)
+        switch (await _registry.Ask<PublishReply>(new SourceEnvelope(key, new Publish(_client.Id, _connection)), AskTimeout, ct))
         {
-            await _output.SendCommandAsync(ServerCommands.OnStatus("error", "NetStream.Publish.BadName", rejected.Reason), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
-            return "publish refused: " + rejected.Reason;
+            case PublishRejected rejected:
+                await SendStatusAsync("error", "NetStream.Publish.BadName", rejected.Reason, ct);
+                return "publish refused: " + rejected.Reason;
+            case PublishAccepted accepted:
+                BindSource(key, accepted.Source);
+                _epoch = accepted.Epoch;
+                break;
         }
-        var accepted = (PublishAccepted)reply;
-        BindSource(key, accepted.Source);
-        _epoch = accepted.Epoch;
         _streaming = true;
         _cts.CancelAfter(_settings.Limits.PublisherTimeout);
-        await _output.SendCommandAsync(ServerCommands.Notify(CommandNames.OnFCPublish, "NetStream.Publish.Start", "Started publishing stream."), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
-        await _output.SendCommandAsync(ServerCommands.OnStatus("status", "NetStream.Publish.Start", "Started publishing stream."), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
+        await SendOnStreamAsync(ServerCommands.Notify(CommandNames.OnFCPublish, "NetStream.Publish.Start", "Started publishing stream."), ct);
+        await SendStatusAsync("status", "NetStream.Publish.Start", "Started publishing stream.", ct);
         _log.Info("client {0} publishes {1}", _client.Id, key);
         return null;
     }
@@ -395,7 +397,7 @@ public sealed class RtmpServerSession
         _client.Type = ClientType.RtmpPlay;
         if (_hooks.Any && await _hooks.CallAsync(HookEvent.OnPlay, _client, key, Warn) is { } refused)
         {
-            await _output.SendCommandAsync(ServerCommands.OnStatus("error", "NetStream.Play.Failed", refused), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
+            await SendStatusAsync("error", "NetStream.Play.Failed", refused, ct);
             return "play refused by " + refused;
         }
 
@@ -406,7 +408,7 @@ public sealed class RtmpServerSession
             // The other process of an upgrade pulls only what an encoder publishes here: a stream
             // pulled from it, or not published at all, would feed it its own media back (a loop).
             accepted.Source.Tell(new StopPlay(_client.Id));
-            await _output.SendCommandAsync(ServerCommands.OnStatus("error", "NetStream.Play.StreamNotFound", $"{key} is not published here"), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
+            await SendStatusAsync("error", "NetStream.Play.StreamNotFound", $"{key} is not published here", ct);
             return $"the upgrade peer asked for {key}, not published here";
         }
         _playerQueue = queue;
@@ -414,10 +416,10 @@ public sealed class RtmpServerSession
         _streaming = true; // a player may stay silent for as long as it watches
 
         await _output.SendUserControlAsync(new UserControlEvent(UserControlEvent.StreamBegin, RtmpOutput.MediaStreamId), ct);
-        await _output.SendCommandAsync(ServerCommands.OnStatus("status", "NetStream.Play.Reset", "Playing and resetting stream."), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
-        await _output.SendCommandAsync(ServerCommands.OnStatus("status", "NetStream.Play.Start", "Started playing stream."), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
+        await SendStatusAsync("status", "NetStream.Play.Reset", "Playing and resetting stream.", ct);
+        await SendStatusAsync("status", "NetStream.Play.Start", "Started playing stream.", ct);
         await _output.SendDataAsync(SampleAccess, RtmpOutput.MediaStreamId, ct);
-        await _output.SendCommandAsync(ServerCommands.OnStatus("status", "NetStream.Data.Start", "Started playing stream."), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
+        await SendStatusAsync("status", "NetStream.Data.Start", "Started playing stream.", ct);
         _log.Info("client {0} plays {1} ({2})", _client.Id, key, accepted.Publishing ? "live" : "waiting for the publisher");
 
         // From here media goes out on the source's flushes (see MediaPump); the read loop goes on with commands.
@@ -433,8 +435,16 @@ public sealed class RtmpServerSession
         var pause = cmd.Arguments.Count > 0 && cmd.Arguments[0] is true;
         if (_pump is not null) _pump.Paused = pause;
         var code = pause ? "NetStream.Pause.Notify" : "NetStream.Unpause.Notify";
-        await _output.SendCommandAsync(ServerCommands.OnStatus("status", code, pause ? "Paused stream." : "Unpaused stream."), RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
+        await SendStatusAsync("status", code, pause ? "Paused stream." : "Unpaused stream.", ct);
     }
+
+    /// <summary>Sends an onStatus (level "status" or "error") on the media stream, as publish and play replies go.</summary>
+    private ValueTask SendStatusAsync(string level, string code, string description, CancellationToken ct) =>
+        SendOnStreamAsync(ServerCommands.OnStatus(level, code, description), ct);
+
+    /// <summary>Sends a command on the media stream's chunk stream.</summary>
+    private ValueTask SendOnStreamAsync(byte[] command, CancellationToken ct) =>
+        _output.SendCommandAsync(command, RtmpOutput.MediaStreamId, ct, ChunkStreams.OverStream);
 
     private static byte[] BuildSampleAccess()
     {

@@ -12,8 +12,13 @@ public static class SourceProtocol
 
     /// <summary>A publisher asks for the stream. Answered with <see cref="PublishAccepted"/> or <see cref="PublishRejected"/>.</summary>
     public sealed record Publish(string ClientId, IActorRef Connection);
-    public sealed record PublishAccepted(IActorRef Source, int Epoch);
-    public sealed record PublishRejected(string Reason);
+    /// <summary>The answer to <see cref="Publish"/>: <see cref="PublishAccepted"/> or <see cref="PublishRejected"/>, nothing else.</summary>
+    public abstract record PublishReply
+    {
+        private protected PublishReply() { }
+    }
+    public sealed record PublishAccepted(IActorRef Source, int Epoch) : PublishReply;
+    public sealed record PublishRejected(string Reason) : PublishReply;
     public sealed record Unpublish(string ClientId);
 
     /// <summary>A player joins with its queue. Answered with <see cref="PlayAccepted"/>.</summary>

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.Sockets;
 using Akka.Actor;
+using Srs.Actors.Connections;
 using Srs.Actors.Hooks;
 using Srs.Actors.Media;
 using Srs.Actors.Stats;
@@ -37,7 +38,7 @@ internal sealed class HttpFlvPlayer(HttpFlvServices services, ClientStats client
         {
             reason = _peerClosed ? "client closed the connection" : "kicked or source stopped";
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        catch (Exception e) when (ConnectionLost.Is(e))
         {
             reason = "connection lost: " + e.Message;
         }

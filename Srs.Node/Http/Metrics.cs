@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Srs.Actors.Lifecycle;
 
 namespace Srs.Node.Http;
 
@@ -11,8 +12,6 @@ namespace Srs.Node.Http;
 /// </summary>
 public static class Metrics
 {
-    private static readonly string[] Phases = ["starting", "running", "draining", "unbinding", "waiting-clients", "final-wait", "stopping"];
-
     public static string Render(NodeView view)
     {
         var sb = new StringBuilder();
@@ -47,7 +46,7 @@ public static class Metrics
         PerProcess("srs_ready", "gauge", "1 while the process takes new clients.", p => p.Ready ? 1 : 0);
         Help("srs_shutdown_phase", "gauge", "The process's lifecycle phase (1 for the current one).");
         foreach (var p in view.Processes)
-            foreach (var phase in Phases)
+            foreach (var phase in NodePhase.All)
                 Sample("srs_shutdown_phase", p.Phase == phase ? 1 : 0, $"{{pid=\"{p.Pid}\",phase=\"{phase}\"}}");
 
         PerProcess("process_resident_memory_bytes", "gauge", "Resident memory.", p => p.RssBytes);

@@ -20,7 +20,7 @@ public class EdgeThroughClusterTests(ITestOutputHelper log)
         await using var p1 = FfmpegProcess.Play(Rtmp(edge, "cam"));
         await using var p2 = FfmpegProcess.Play(Rtmp(edge, "cam"));
         await using var p3 = FfmpegProcess.Play(Rtmp(edge, "cam"));
-        await using var flv = new FlvReader(Flv(edge, "cam"));
+        await using var flv = new CountingFlvPlayer(Flv(edge, "cam"));
         await Poll.AssertAsync(() => p1.Frames > 25 && p2.Frames > 25 && p3.Frames > 25 && flv.Bytes > 50_000, TimeSpan.FromSeconds(30),
             () => $"edge players receiving: {p1.Frames}/{p2.Frames}/{p3.Frames} frames, flv {flv.Bytes} bytes\n{edge.Output}");
 

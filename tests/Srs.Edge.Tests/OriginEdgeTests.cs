@@ -49,7 +49,7 @@ public class OriginEdgeTests(OriginAndEdge nodes, ITestOutputHelper log) : IClas
 
         // Ten RTMP players and ten HTTP-FLV players, all arriving at once.
         var rtmp = Enumerable.Range(0, 10).Select(_ => FfmpegProcess.Play(Rtmp(Edge, "many"))).ToArray();
-        var flv = Enumerable.Range(0, 10).Select(_ => new FlvReader(Flv(Edge, "many"))).ToArray();
+        var flv = Enumerable.Range(0, 10).Select(_ => new CountingFlvPlayer(Flv(Edge, "many"))).ToArray();
         try
         {
             await Poll.AssertAsync(() => rtmp.All(p => p.Frames >= 25) && flv.All(r => r.Bytes >= 50_000), Deadline,
@@ -101,7 +101,7 @@ public class OriginEdgeTests(OriginAndEdge nodes, ITestOutputHelper log) : IClas
         await Poll.AssertAsync(() => Origin.IsPublishedAsync("leave"), Deadline, () => "published on the origin\n" + publisher.Errors);
 
         var first = FfmpegProcess.Play(Rtmp(Edge, "leave"));
-        var second = new FlvReader(Flv(Edge, "leave"));
+        var second = new CountingFlvPlayer(Flv(Edge, "leave"));
         await Poll.AssertAsync(() => first.Frames >= 25 && second.Bytes > 50_000, Deadline, () => $"frames {first.Frames}\n{nodes.Output}");
         Assert.Single(await ClientsAsync(Origin, "leave", "rtmp-play"));
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Srs.Protocol.Flv;
+using Srs.Protocol.Tests.Flv;
 
 namespace Srs.Protocol.Tests;
 

@@ -19,7 +19,7 @@ public sealed class FastQuitTests(ITestOutputHelper output)
         await using var publisher = FfmpegProcess.Publish(rtmpUrl, TimeSpan.FromSeconds(60));
         await Poll.AssertAsync(() => node.IsPublishedAsync("fast"), TimeSpan.FromSeconds(15), () => "published\n" + publisher.Errors + "\n" + node.Output);
         await using var player = FfmpegProcess.Play(rtmpUrl);
-        await using var flv = new FlvReader($"http://127.0.0.1:{node.HttpPort}/live/fast.flv");
+        await using var flv = new CountingFlvPlayer($"http://127.0.0.1:{node.HttpPort}/live/fast.flv");
         using var idle = await IdleClients.OpenAsync(node.RtmpPort, IdleClientCount);
         await Poll.AssertAsync(() => player.Frames > 10 && flv.Bytes > 10_000, TimeSpan.FromSeconds(20), () => $"players receiving: frames {player.Frames}, flv {flv.Bytes}, publisher exited {publisher.HasExited}: {publisher.Errors}; player: {player.Errors}\n" + node.Output);
         await Poll.AssertAsync(async () => await node.ClientCountAsync() >= IdleClientCount + 3, TimeSpan.FromSeconds(10), () => "all clients counted");

@@ -96,7 +96,7 @@ public sealed class GracefulQuitTests(ITestOutputHelper output)
         await using var publisher = FfmpegProcess.Publish(rtmpUrl, TimeSpan.FromSeconds(8));
         await Poll.AssertAsync(() => node.IsPublishedAsync("drain"), TimeSpan.FromSeconds(15), () => "published\n" + publisher.Errors + "\n" + node.Output);
         await using var player = FfmpegProcess.Play(rtmpUrl);
-        await using var flv = new FlvReader($"http://127.0.0.1:{node.HttpPort}/live/drain.flv");
+        await using var flv = new CountingFlvPlayer($"http://127.0.0.1:{node.HttpPort}/live/drain.flv");
         await Poll.AssertAsync(() => player.Frames > 10 && flv.Bytes > 10_000, TimeSpan.FromSeconds(20),
             () => $"players receiving: rtmp frames {player.Frames}, flv bytes {flv.Bytes}\n{player.Errors}\n{publisher.Errors}\n{node.Output}");
 

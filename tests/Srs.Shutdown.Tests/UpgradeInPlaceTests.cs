@@ -111,7 +111,7 @@ public sealed class UpgradeInPlaceTests(ITestOutputHelper output)
         await HeldPublisher.PlayFirstKeyframeAsync(b.RtmpPort, "live", "follow", TimeSpan.FromSeconds(2));
         var rtmpMs = clock.ElapsedMilliseconds;
         clock.Restart();
-        await FlvReader.FirstKeyframeAsync($"http://127.0.0.1:{b.HttpPort}/live/follow.flv", TimeSpan.FromSeconds(2));
+        await CountingFlvPlayer.FirstKeyframeAsync($"http://127.0.0.1:{b.HttpPort}/live/follow.flv", TimeSpan.FromSeconds(2));
         var flvMs = clock.ElapsedMilliseconds;
         Assert.Contains("media from origin previous-process", b.Output);
         // A real player too, still connected later.

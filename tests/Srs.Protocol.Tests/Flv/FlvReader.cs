@@ -1,9 +1,11 @@
 using System.Buffers;
 using System.Buffers.Binary;
 
-namespace Srs.Protocol.Flv;
+using Srs.Protocol.Flv;
 
-/// <summary>Reads an FLV stream (header, then tags); used by tests and tools to check HTTP-FLV output.</summary>
+namespace Srs.Protocol.Tests.Flv;
+
+/// <summary>Parses an FLV stream (header, then tags), for the tests to check what <see cref="FlvWriter"/> writes.</summary>
 /// <remarks>
 /// Malformed FLV throws <see cref="InvalidDataException"/>, not RtmpProtocolException: FLV is a
 /// file/HTTP format, not the RTMP wire protocol. Because its job is checking our own output, it is

@@ -1,7 +1,7 @@
 namespace Srs.Testing;
 
 /// <summary>An HTTP-FLV player that only counts the bytes it receives, until the response ends.</summary>
-public sealed class FlvReader : IAsyncDisposable
+public sealed class CountingFlvPlayer : IAsyncDisposable
 {
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
     private readonly CancellationTokenSource _cts = new();
@@ -10,7 +10,7 @@ public sealed class FlvReader : IAsyncDisposable
     public Task Completion { get; }
     public long Bytes => Interlocked.Read(ref _bytes);
 
-    public FlvReader(string url) => Completion = ReadAsync(url);
+    public CountingFlvPlayer(string url) => Completion = ReadAsync(url);
 
     private async Task ReadAsync(string url)
     {
