@@ -10,7 +10,14 @@ namespace Srs.Actors.Configuration;
 public static class HoconSyntax
 {
     /// <summary>Null when the text is well formed, else "line N: what is wrong".</summary>
-    public static string? Check(string text)
+    public static string? Check(string text) => Scan(text, commasToNewlines: null);
+
+    /// <summary>
+    /// One pass over the text, skipping strings and comments as the parser reads them: the first fault
+    /// found, and each separating comma turned into a newline in <paramref name="commasToNewlines"/> (a
+    /// copy of the text) when given.
+    /// </summary>
+    private static string? Scan(string text, char[]? commasToNewlines)
     {
         var open = new Stack<(char Bracket, int Line)>();
         var line = 1;
@@ -30,6 +37,9 @@ public static class HoconSyntax
             {
                 case '\n':
                     line++;
+                    break;
+                case ',' when commasToNewlines is not null:
+                    commasToNewlines[i] = '\n';
                     break;
                 case '#':
                 case '/' when i + 1 < text.Length && text[i + 1] == '/':
@@ -81,27 +91,7 @@ public static class HoconSyntax
     public static string Normalize(string text)
     {
         var chars = text.ToCharArray();
-        for (var i = 0; i < chars.Length; i++)
-        {
-            switch (chars[i])
-            {
-                case '#':
-                case '/' when i + 1 < chars.Length && chars[i + 1] == '/':
-                    while (i + 1 < chars.Length && chars[i + 1] != '\n') i++;
-                    break;
-                case '"' when string.CompareOrdinal(text, i, "\"\"\"", 0, 3) == 0:
-                    var end = text.IndexOf("\"\"\"", i + 3, StringComparison.Ordinal);
-                    i = end < 0 ? chars.Length : end + 2;
-                    break;
-                case '"':
-                    for (i++; i < chars.Length && chars[i] != '"'; i++)
-                        if (chars[i] == '\\') i++;
-                    break;
-                case ',':
-                    chars[i] = '\n';
-                    break;
-            }
-        }
+        Scan(text, chars);
         return new string(chars);
     }
 }
